@@ -1,0 +1,182 @@
+"""The ``newsbot`` command: ingest sources, ask questions, run the bot.
+
+It only parses options, calls the index and prints; every expected failure
+of the index becomes a one-line message and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from dotenv import load_dotenv
+
+from index.errors import NewsbotError, QuestionError
+from index.fetch import Fetcher
+
+from .format import answers_text, display_date
+from .settings import Settings, SettingsError, load_settings
+
+logger = logging.getLogger(__name__)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # At INFO httpx logs every request URL, and Bot API URLs contain the token.
+    for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers", "trafilatura"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    try:
+        yield
+    except (NewsbotError, SettingsError, FileNotFoundError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def open_index(settings: Settings, db: Path | None):
+    """Load the model and open the index (the slow part, so done once per command)."""
+    from index.engine import DEFAULT_MIN_SCORE, NewsIndex
+
+    return NewsIndex(db or settings.db, settings.model,
+                     fetcher=Fetcher(allow_private=settings.allow_private_urls),
+                     min_score=DEFAULT_MIN_SCORE if settings.min_score is None else settings.min_score)
+
+
+db_option = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                         help="Index database (default: $NEWSBOT_DB, else ./data/news.db).")
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """newsbot: answers questions about the news with the exact sentence and its source."""
+    load_dotenv(Path.cwd() / ".env")
+    with friendly_errors():
+        ctx.obj = load_settings()
+    configure_logging(ctx.obj.log_level)
+
+
+def run_ingest(index, sources: tuple[str, ...], outlet: str | None = None) -> str:
+    """Ingest with a progress bar; returns the summary line."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=True, console=_stderr_console()) as bar:
+        task = bar.add_task("ingesting", total=None)
+
+        def progress(location: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"ingesting {Path(location).name[:40]}")
+
+        report = index.ingest(sources, outlet=outlet, progress=progress)
+    for problem in report.errors:
+        click.echo(f"warning: {problem}", err=True)
+    return report.summary()
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@main.command("ingest")
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--outlet", default=None, help="Outlet name for sources that do not name one (e.g. LBC).")
+@db_option
+@click.pass_obj
+def ingest_command(settings: Settings, sources: tuple[str, ...], outlet: str | None, db: Path | None) -> None:
+    """Add files, folders, URLs or RSS/Atom feeds to the index."""
+    with friendly_errors():
+        index = open_index(settings, db)
+        click.echo(run_ingest(index, sources, outlet))
+
+
+@main.command("ask")
+@click.argument("question")
+@click.option("-k", "k", default=1, show_default=True, type=click.IntRange(1, 50), help="Number of answers.")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@db_option
+@click.pass_obj
+def ask_command(settings: Settings, question: str, k: int, as_json: bool, db: Path | None) -> None:
+    """Answer QUESTION with quotes from the news ('-' reads one question per line from stdin)."""
+    with friendly_errors():
+        index = open_index(settings, db)
+    questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else iter([question])
+    for q in questions:
+        if question == "-" and not q.strip():
+            continue
+        click.echo(_answer(index, q, k, as_json))
+
+
+def _answer(index, question: str, k: int, as_json: bool) -> str:
+    try:
+        result = index.ask(question, k)
+    except QuestionError as exc:
+        if as_json:
+            return json.dumps({"question": question, "abstained": True, "answers": [], "error": str(exc)})
+        return str(exc)
+    return json.dumps(result.to_dict(), ensure_ascii=False) if as_json else answers_text(result)
+
+
+@main.command("sources")
+@click.option("--limit", default=50, show_default=True, type=int)
+@db_option
+@click.pass_obj
+def sources_command(settings: Settings, limit: int, db: Path | None) -> None:
+    """List indexed articles, newest first."""
+    with friendly_errors():
+        index = open_index(settings, db)
+    for row in index.articles(limit):
+        click.echo(" · ".join(str(x) for x in (row["id"], row["outlet"] or "-", row["title"] or "-",
+                                                display_date(row["published"]) or "-",
+                                                f"{row['sentences']} sentences")))
+
+
+@main.command("stats")
+@db_option
+@click.pass_obj
+def stats_command(settings: Settings, db: Path | None) -> None:
+    """Counts, size on disk and model of the index."""
+    with friendly_errors():
+        stats = open_index(settings, db).stats()
+    for key, value in stats.items():
+        click.echo(f"{key}: {value:,}" if isinstance(value, int) else f"{key}: {value}")
+
+
+@main.command("run")
+@db_option
+@click.pass_obj
+def run_command(settings: Settings, db: Path | None) -> None:
+    """Ingest $NEWSBOT_SOURCES, then serve: on Telegram with a token, else a terminal chat."""
+    with friendly_errors():
+        index = open_index(settings, db)
+        if settings.sources:
+            click.echo(run_ingest(index, settings.sources))
+    terminal_chat(index, input_fn=input, output_fn=click.echo)
+
+
+def terminal_chat(index, *, input_fn: Callable[[str], str], output_fn: Callable[[str], None]) -> None:
+    """Answer questions typed at a prompt with the same code and text as the bot."""
+    output_fn("Ask about the news (empty line or Ctrl-D to quit).")
+    while True:
+        try:
+            question = input_fn("> ")
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question.strip():
+            break
+        started = time.perf_counter()
+        output_fn(_answer(index, question, 1, False))
+        logger.debug("answered in %.0f ms", (time.perf_counter() - started) * 1000)
+
+
+if __name__ == "__main__":
+    main()

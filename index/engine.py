@@ -1,0 +1,75 @@
+"""The one object the command line and the bot talk to.
+
+It loads the model and opens the index once, then answers, ingests and
+describes.  It reads no environment: settings arrive as arguments.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from .answer import build_answers
+from .embed import Embedder
+from .errors import QuestionError
+from .fetch import Fetcher
+from .ingest import Progress, ingest
+from .models import AnswerSet, IngestReport
+from .search import dense_search
+from .store import StoredSentence, Store
+
+logger = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1000
+DEFAULT_MIN_SCORE = 0.35
+_WORD = re.compile(r"\w")
+
+
+def clean_question(question: str) -> str:
+    """Collapse whitespace, drop invisible characters; refuse what has no words."""
+    text = "".join(ch for ch in question if ch.isprintable() or ch.isspace())
+    text = " ".join(text.split())[:MAX_QUESTION_CHARS]
+    if not _WORD.search(text):
+        raise QuestionError("Please ask a question in words, for example: who said there can be no talk "
+                            "about Ukraine without Ukraine?")
+    return text
+
+
+class NewsIndex:
+    def __init__(self, db_path: Path | str, model_path: str | None = None, *,
+                 fetcher: Fetcher | None = None, min_score: float = DEFAULT_MIN_SCORE,
+                 embedder: Embedder | None = None):
+        self.embedder = embedder or Embedder(model_path)
+        self.store = Store(Path(db_path), self.embedder.name, self.embedder.dim)
+        self.fetcher = fetcher or Fetcher()
+        self.min_score = min_score
+
+    def close(self) -> None:
+        self.store.close()
+
+    def ingest(self, sources: Iterable[str], *, outlet: str | None = None,
+               progress: Progress | None = None) -> IngestReport:
+        return ingest(self.store, self.embedder, sources, fetcher=self.fetcher, outlet=outlet, progress=progress)
+
+    def ask(self, question: str, k: int = 1) -> AnswerSet:
+        text = clean_question(question)
+        query = self.embedder.encode_query(text)
+        ranked = dense_search(self.store, query, max(k * 4, 10))
+        answers = [a for a in build_answers(self.store, ranked, k) if a.score >= self.min_score]
+        return AnswerSet(question=question, answers=tuple(answers), abstained=not answers)
+
+    def context(self, sentence_id: int) -> tuple[StoredSentence | None, StoredSentence, StoredSentence | None] | None:
+        sentence = self.store.sentence(sentence_id)
+        if sentence is None:
+            return None
+        before, after = self.store.neighbours(sentence)
+        return before, sentence, after
+
+    def articles(self, limit: int | None = None) -> list[dict]:
+        return self.store.articles(limit)
+
+    def stats(self) -> dict:
+        return {**self.store.counts(), "bytes_on_disk": self.store.size_on_disk(),
+                "model": self.embedder.name, "dim": self.embedder.dim, "db": str(self.store.db_path)}

@@ -1,0 +1,68 @@
+"""The index's SQLite schema, as ordered, named migrations.
+
+A new column or table is a new migration appended here, never an edit of an
+old one, so an index built by an earlier version opens and upgrades in place.
+"""
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("newsbot")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            location TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            last_ingested TEXT
+        );
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER REFERENCES sources(id),
+            key TEXT NOT NULL UNIQUE,
+            article_id TEXT NOT NULL,
+            title TEXT,
+            outlet TEXT,
+            author TEXT,
+            url TEXT,
+            published TEXT,
+            path TEXT,
+            content_hash TEXT NOT NULL,
+            ingested_at TEXT NOT NULL,
+            sentence_count INTEGER NOT NULL
+        );
+        CREATE INDEX articles_hash ON articles(content_hash);
+        CREATE INDEX articles_published ON articles(published);
+        -- One row per distinct sentence text; its id is its row in the vector file.
+        CREATE TABLE texts (
+            id INTEGER PRIMARY KEY,
+            hash TEXT NOT NULL UNIQUE,
+            text TEXT NOT NULL
+        );
+        CREATE TABLE sentences (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            ordinal INTEGER NOT NULL,
+            line INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            text_id INTEGER NOT NULL REFERENCES texts(id),
+            text TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX sentences_article_ordinal ON sentences(article_id, ordinal);
+        CREATE INDEX sentences_text ON sentences(text_id);
+        CREATE VIRTUAL TABLE sentences_fts USING fts5(
+            text, content='sentences', content_rowid='id', tokenize='porter unicode61'
+        );
+        CREATE TRIGGER sentences_ai AFTER INSERT ON sentences BEGIN
+            INSERT INTO sentences_fts(rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER sentences_ad AFTER DELETE ON sentences BEGIN
+            INSERT INTO sentences_fts(sentences_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        END;
+        """
+    )

@@ -1,0 +1,262 @@
+"""SQLite storage of sources, articles, sentences and the vector file.
+
+All SQL lives here.  Writes of one article happen in one transaction after its
+new vectors are durable on disk, so an interrupted ingest leaves the index as
+it was before that article.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from sqlite_utils import Database
+
+from .errors import IndexBusyError, IndexMismatchError
+from .models import Article, Sentence, SourceRef
+from .schema import migrations
+from .vectors import VectorFile
+
+logger = logging.getLogger(__name__)
+
+
+def text_hash(text: str) -> str:
+    """Identity of a sentence text: the same words from two outlets share one vector."""
+    return hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredSentence:
+    """A sentence row joined with its article, as search returns it."""
+
+    id: int
+    text_id: int
+    ordinal: int
+    line: int
+    start: int
+    end: int
+    text: str
+    article_rowid: int
+    source: SourceRef
+
+
+_SENTENCE_SELECT = """
+    SELECT s.id, s.text_id, s.ordinal, s.line, s.start, s."end", s.text, a.id,
+           a.article_id, a.title, a.outlet, a.published, a.url, a.path
+    FROM sentences s JOIN articles a ON a.id = s.article_id
+"""
+
+
+def _row_to_sentence(row: Sequence) -> StoredSentence:
+    return StoredSentence(
+        id=row[0], text_id=row[1], ordinal=row[2], line=row[3], start=row[4], end=row[5],
+        text=row[6], article_rowid=row[7],
+        source=SourceRef(article_id=row[8], title=row[9], outlet=row[10], published=row[11],
+                         url=row[12], path=row[13], line=row[3]),
+    )
+
+
+class Store:
+    """One index: ``<name>.db`` plus ``<name>.vectors.f32`` beside it."""
+
+    def __init__(self, db_path: Path, model_name: str, dim: int):
+        self.db_path = Path(db_path)
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(self.db_path), check_same_thread=False, timeout=30)
+        self.db = Database(conn)
+        self._lock = threading.RLock()
+        with self._lock:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            migrations.apply(self.db)
+            self._check_meta(model_name, dim)
+        self.vectors = VectorFile(self.db_path.with_suffix(".vectors.f32"), dim)
+        self.dim = dim
+
+    def _check_meta(self, model_name: str, dim: int) -> None:
+        meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+        if not meta:
+            with self.db.conn:
+                self.db["meta"].insert_all(
+                    [{"key": "model", "value": model_name}, {"key": "dim", "value": str(dim)}])
+            return
+        if int(meta["dim"]) != dim or meta["model"] != model_name:
+            raise IndexMismatchError(
+                f"{self.db_path} was built with {meta['model']} ({meta['dim']} dims); "
+                f"the loaded model is {model_name} ({dim} dims). Use another --db or the same model.")
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    # -- writing ---------------------------------------------------------
+
+    @contextmanager
+    def writer(self) -> Iterator[None]:
+        """Hold the single-writer lock; cut vector rows a crashed writer left behind."""
+        lock_path = self.db_path.with_suffix(".lock")
+        with open(lock_path, "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise IndexBusyError(f"another ingest is running on {self.db_path}") from exc
+            self.vectors.truncate(self.text_count())
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One explicit transaction on the raw connection (sqlite-utils' ``execute`` autocommits)."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+    def find_article(self, key: str, chash: str) -> tuple[int | None, bool]:
+        """(rowid of the article with this key, whether this exact content is already stored)."""
+        with self._lock:
+            same = self.db.execute("SELECT 1 FROM articles WHERE content_hash = ? LIMIT 1", [chash]).fetchone()
+            row = self.db.execute("SELECT id FROM articles WHERE key = ?", [key]).fetchone()
+        return (row[0] if row else None), same is not None
+
+    def known_text_ids(self, hashes: Iterable[str]) -> dict[str, int]:
+        hashes = list(set(hashes))
+        found: dict[str, int] = {}
+        with self._lock:
+            for i in range(0, len(hashes), 500):
+                chunk = hashes[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(self.db.execute(f"SELECT hash, id FROM texts WHERE hash IN ({marks})", chunk).fetchall())
+        return found
+
+    def text_count(self) -> int:
+        with self._lock:
+            row = self.db.execute("SELECT max(id) FROM texts").fetchone()
+        return 0 if row[0] is None else row[0] + 1
+
+    def save_article(self, *, key: str, article: Article, chash: str, source: tuple[str, str],
+                     sentences: Sequence[Sentence], new_texts: dict[str, str], new_vectors: np.ndarray,
+                     replace_rowid: int | None) -> int:
+        """Store one article atomically: vectors first (durable), then all rows in one transaction."""
+        with self._lock:
+            base = self.text_count()
+            self.vectors.append(new_vectors, at_row=base)
+            text_ids = self.known_text_ids(text_hash(s.text) for s in sentences)
+            try:
+                with self._transaction() as conn:
+                    conn.execute("INSERT INTO sources(location, kind, last_ingested) VALUES (?, ?, ?) "
+                                 "ON CONFLICT(location) DO UPDATE SET last_ingested = excluded.last_ingested",
+                                 [source[0], source[1], _now()])
+                    source_rowid = conn.execute("SELECT id FROM sources WHERE location = ?", [source[0]]).fetchone()[0]
+                    for offset, (h, text) in enumerate(new_texts.items()):
+                        conn.execute("INSERT INTO texts(id, hash, text) VALUES (?, ?, ?)", [base + offset, h, text])
+                        text_ids[h] = base + offset
+                    if replace_rowid is not None:
+                        conn.execute("DELETE FROM sentences WHERE article_id = ?", [replace_rowid])
+                        conn.execute("DELETE FROM articles WHERE id = ?", [replace_rowid])
+                    cur = conn.execute(
+                        "INSERT INTO articles(source_id, key, article_id, title, outlet, author, url, published, "
+                        "path, content_hash, ingested_at, sentence_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                        [source_rowid, key, article.source_id or key, article.title, article.outlet,
+                         article.author, article.url, article.published, article.path, chash, _now(),
+                         len(sentences)])
+                    rowid = cur.lastrowid
+                    conn.executemany(
+                        'INSERT INTO sentences(article_id, ordinal, line, start, "end", text_id, text) '
+                        "VALUES (?,?,?,?,?,?,?)",
+                        [(rowid, s.ordinal, s.line, s.start, s.end, text_ids[text_hash(s.text)], s.text)
+                         for s in sentences])
+            except BaseException:
+                self.vectors.truncate(base)
+                raise
+        return rowid
+
+    # -- reading ---------------------------------------------------------
+
+    def matrix(self) -> np.ndarray:
+        return self.vectors.matrix(self.text_count())
+
+    def sentences_for_texts(self, text_ids: Sequence[int]) -> dict[int, list[StoredSentence]]:
+        """All sentences carrying each text, newest article first (wire copy in several outlets)."""
+        if not text_ids:
+            return {}
+        marks = ",".join("?" * len(text_ids))
+        with self._lock:
+            rows = self.db.execute(
+                _SENTENCE_SELECT + f" WHERE s.text_id IN ({marks}) ORDER BY a.published DESC, a.id",
+                list(map(int, text_ids))).fetchall()
+        out: dict[int, list[StoredSentence]] = {}
+        for row in rows:
+            out.setdefault(row[1], []).append(_row_to_sentence(row))
+        return out
+
+    def sentence(self, sentence_id: int) -> StoredSentence | None:
+        with self._lock:
+            row = self.db.execute(_SENTENCE_SELECT + " WHERE s.id = ?", [sentence_id]).fetchone()
+        return _row_to_sentence(row) if row else None
+
+    def neighbours(self, sentence: StoredSentence) -> tuple[StoredSentence | None, StoredSentence | None]:
+        """The sentences just before and after, in the same article."""
+        with self._lock:
+            rows = self.db.execute(
+                _SENTENCE_SELECT + " WHERE s.article_id = ? AND s.ordinal IN (?, ?)",
+                [sentence.article_rowid, sentence.ordinal - 1, sentence.ordinal + 1]).fetchall()
+        by_ordinal = {r[2]: _row_to_sentence(r) for r in rows}
+        return by_ordinal.get(sentence.ordinal - 1), by_ordinal.get(sentence.ordinal + 1)
+
+    def keyword_search(self, match: str, limit: int) -> list[tuple[int, float]]:
+        """(text_id, bm25 score; higher is better) for an FTS5 MATCH expression."""
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT s.text_id, -bm25(sentences_fts) AS score FROM sentences_fts "
+                "JOIN sentences s ON s.id = sentences_fts.rowid "
+                "WHERE sentences_fts MATCH ? ORDER BY bm25(sentences_fts) LIMIT ?",
+                [match, limit]).fetchall()
+        best: dict[int, float] = {}
+        for text_id, score in rows:
+            best.setdefault(text_id, score)
+        return list(best.items())
+
+    def articles(self, limit: int | None = None) -> list[dict]:
+        sql = ("SELECT article_id, outlet, title, published, sentence_count, url, path FROM articles "
+               "ORDER BY published IS NULL, published DESC, id DESC")
+        with self._lock:
+            rows = self.db.execute(sql + (f" LIMIT {int(limit)}" if limit else "")).fetchall()
+        keys = ("id", "outlet", "title", "published", "sentences", "url", "path")
+        return [dict(zip(keys, r)) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return {name: self.db.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+                    for name in ("sources", "articles", "sentences", "texts")}
+
+    def meta(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+
+    def size_on_disk(self) -> int:
+        paths = [self.db_path, self.db_path.with_name(self.db_path.name + "-wal"), self.vectors.path]
+        return sum(p.stat().st_size for p in paths if p.exists())
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

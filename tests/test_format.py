@@ -1,0 +1,41 @@
+from bot.format import answer_html, answers_text, display_date, fragment_link, split_message
+from index.models import Answer, AnswerSet, SourceRef
+
+
+def make_answer(**source):
+    ref = SourceRef(**{"article_id": "a1", "title": None, "outlet": "LBC", "published": "2025-02-13T16:11",
+                       "url": None, "path": "news/000.txt", "line": 14, **source})
+    return Answer(quote='He said <b>"no"</b> & left.', speaker="Jo <i>", score=0.9, source=ref, sentence_id=1)
+
+
+def test_plain_source_line_matches_the_house_style():
+    text = answers_text(AnswerSet("q", (make_answer(),)))
+    assert text.endswith("— LBC · 13 Feb 2025 · 000.txt, line 14")
+
+
+def test_url_gets_a_text_fragment():
+    link = fragment_link("https://x.example/a#top", "One two-three four five six seven eight nine ten")
+    assert link == "https://x.example/a#:~:text=One%20two%2Dthree%20four%20five,seven%20eight%20nine%20ten"
+
+
+def test_html_escapes_article_text_and_speaker():
+    html = answer_html(make_answer(title="<script>x</script>", url="https://x.example/?a=1&b=2"))
+    assert "<b>Jo &lt;i&gt;</b>" in html
+    assert "&lt;b&gt;&quot;no&quot;&lt;/b&gt; &amp; left." in html
+    assert "&lt;script&gt;" in html and "<script>" not in html
+    assert 'href="https://x.example/?a=1&amp;b=2#:~:text=' in html
+
+
+def test_abstention_text():
+    assert answers_text(AnswerSet("q", (), abstained=True)).startswith("I couldn't find that")
+
+
+def test_display_date():
+    assert display_date("2016-09-12") == "12 Sep 2016" and display_date("sometime") == "sometime"
+
+
+def test_split_message_respects_limit():
+    text = "\n\n".join("word " * 300 for _ in range(10))
+    parts = split_message(text, 4096)
+    assert len(parts) > 1 and all(len(p) <= 4096 for p in parts)
+    assert " ".join(parts).split() == text.split()

@@ -1,0 +1,60 @@
+from hypothesis import given, settings, strategies as st
+
+from index.split import line_starts, split_sentences
+from index.plaintext import parse_plain_text
+from tests.conftest import FIXTURES
+
+
+def test_offsets_slice_back_to_the_sentence_and_lines_are_exact():
+    text = (FIXTURES / "harbour.txt").read_text()
+    lines = text.splitlines()
+    sentences = split_sentences(text)
+    assert sentences
+    for s in sentences:
+        assert text[s.start:s.end] == s.text
+        assert s.text in lines[s.line - 1]
+
+
+def test_abbreviations_do_not_end_sentences():
+    text = "Speaking on Monday, Mr. Grant met Dr. Hale of the U.S. embassy. She left early."
+    assert [s.text for s in split_sentences(text)] == [
+        "Speaking on Monday, Mr. Grant met Dr. Hale of the U.S. embassy.", "She left early."]
+
+
+def test_ellipsis_inside_a_quote_stays_in_one_sentence():
+    text = '"Ukrainians are fighting bravely ... it\'s our job to help," he said. Then he left.'
+    assert [s.text for s in split_sentences(text)][0].endswith("he said.")
+
+
+def test_line_without_full_stop_is_its_own_sentence():
+    text = "The minister was seen leaving the building\nHe declined to comment."
+    assert [(s.line, s.text) for s in split_sentences(text)] == [
+        (1, "The minister was seen leaving the building"), (2, "He declined to comment.")]
+
+
+def test_hard_wrapped_paragraph_is_joined():
+    text = "The council agreed to borrow\nfour million pounds for the repairs.\nIt starts in April."
+    sentences = split_sentences(text)
+    assert [s.line for s in sentences] == [1, 3]
+    assert sentences[0].text == "The council agreed to borrow\nfour million pounds for the repairs."
+
+
+def test_furniture_spans_are_not_split():
+    article = parse_plain_text((FIXTURES / "harbour.txt").read_text(), path="harbour.txt", outlet=None,
+                               source_id="harbour")
+    texts = [s.text for s in split_sentences(article.text, article.skip_spans)]
+    assert not any(t.startswith(("Read more", "Advertisement", "Share this", "Maria Lopez", "3 March")) for t in texts)
+    assert "The council agreed to borrow £4 million to pay for the repairs." in texts
+
+
+def test_line_starts_handles_crlf():
+    assert line_starts("a\r\nb\nc") == [0, 3, 5]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400))
+def test_any_text_splits_into_sentences_that_slice_back(text):
+    for s in split_sentences(text):
+        assert text[s.start:s.end] == s.text
+        assert s.text == s.text.strip() and s.text
+        assert 1 <= s.line <= len(line_starts(text))
