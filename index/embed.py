@@ -52,7 +52,7 @@ class Embedder:
         self.batch_size = batch_size
         self.model = SentenceTransformer(self.model_path, device="cpu", local_files_only=True)
         self.dim = int(self.model.get_embedding_dimension())
-        logger.info("loaded embedding model %s (%d dims)", self.name, self.dim)
+        logger.debug("loaded embedding model %s (%d dims)", self.name, self.dim)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
