@@ -47,7 +47,7 @@ HELP = (
 
 
 def not_found() -> str:
-    return html.escape(f"{NOT_FOUND} {NOT_FOUND_HINT}")
+    return html.escape(f"{NOT_FOUND} {NOT_FOUND_HINT}", quote=False)
 
 
 def answer(result: AnswerSet) -> tuple[str, InlineKeyboardMarkup | None]:

@@ -56,17 +56,30 @@ def fake_api():
         yield api
 
 
-@pytest.fixture
-def bot_index(tmp_path, embedder):
-    """A small index of the fixture articles; fetching from 127.0.0.1 is allowed (test pages live there)."""
+@pytest.fixture(scope="session")
+def bot_index_files(tmp_path_factory, embedder):
+    """The fixture articles indexed once per session; each test gets its own copy."""
     from index.engine import NewsIndex
-    from index.fetch import Fetcher
 
-    index = NewsIndex(tmp_path / "bot" / "news.db", embedder=embedder, fetcher=Fetcher(allow_private=True))
+    folder = tmp_path_factory.mktemp("bot-index")
+    index = NewsIndex(folder / "news.db", embedder=embedder)
     for sources, outlet in (([FIXTURES / "harbour.txt"], "LBC"),
                             ([FIXTURES / n for n in ("articles.jsonl", "bakery.txt", "markup.txt")], None)):
         report = index.ingest([str(s) for s in sources], outlet=outlet)
         assert not report.errors and not report.failed, report.errors
+    index.close()
+    return folder
+
+
+@pytest.fixture
+def bot_index(tmp_path, embedder, bot_index_files):
+    """A fresh copy of the small fixture index; fetching from 127.0.0.1 is allowed (test pages live there)."""
+    from index.engine import NewsIndex
+    from index.fetch import Fetcher
+
+    folder = tmp_path / "bot"
+    shutil.copytree(bot_index_files, folder)
+    index = NewsIndex(folder / "news.db", embedder=embedder, fetcher=Fetcher(allow_private=True))
     yield index
     index.close()
 
@@ -91,3 +104,24 @@ def start_bot(fake_api, bot_index):
     yield start
     for bot in running:
         bot.stop()
+
+
+@pytest.fixture
+def page_server(tmp_path):
+    """A plain web server on 127.0.0.1 serving a folder: ``(base URL, folder)``."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", folder
+    server.shutdown()
+    server.server_close()

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 TOKEN = "700000001:AAFakeTokenForTestsOnly_abcdefghijk"
 BOT_ID = 700000001
@@ -486,9 +486,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
+        path = unquote(parts.path)  # PTB percent-encodes file URLs, including the token's colon
         file_prefix = f"/file/bot{self.fake.token}/"
-        if parts.path.startswith(file_prefix):
-            content = self.fake.file_content(parts.path[len(file_prefix):])
+        if path.startswith(file_prefix):
+            content = self.fake.file_content(path[len(file_prefix):])
             if content is None:
                 self._send(404, b"Not Found", "text/plain")
             else:
