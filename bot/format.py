@@ -72,14 +72,13 @@ def answers_text(result: AnswerSet) -> str:
 
 
 def source_line_html(source: SourceRef, quote: str, also_in: tuple[SourceRef, ...] = ()) -> str:
-    """The source line for Telegram: the title links to the article, scrolled to the quote."""
-    title = html.escape(source.title or (Path(source.path).name if source.path else source.article_id))
+    """The plain source line for Telegram, with the title (else "article") linked to the quote."""
+    outlet, title, date, where = (html.escape(p) if p else None for p in
+                                  (source.outlet, source.title, display_date(source.published), location(source)))
     if source.url:
-        title = f'<a href="{html.escape(fragment_link(source.url, quote), quote=True)}">{title}</a>'
-    where = f"line {source.line}" if source.path else None
-    parts = [html.escape(p) for p in (source.outlet,) if p] + [title] + \
-        [html.escape(p) for p in (display_date(source.published), where) if p]
-    line = "— " + " · ".join(parts)
+        title = f'<a href="{html.escape(fragment_link(source.url, quote), quote=True)}">{title or "article"}</a>'
+    parts = [p for p in (outlet, title, date, where) if p]
+    line = "— " + " · ".join(parts) if parts else "— (unknown source)"
     if also_in:
         others = ", ".join(sorted({s.outlet or s.article_id for s in also_in}))
         line += f" <i>(also in {html.escape(others)})</i>"
@@ -120,9 +119,13 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
         stack, size, end = list(open_tags), len(prefix), start
         breaks: list[tuple[int, int, list[str], int]] = []  # (rank, index after the break, open tags, size)
         while end < len(tokens):
-            after = _apply_tag(stack, tokens[end])
-            closing = sum(len(_tag_name(t)) + 3 for t in after)
-            if size + len(tokens[end]) + closing > limit:
+            token = tokens[end]
+            after = _apply_tag(stack, token)
+            room = limit - size - sum(len(_tag_name(t)) + 3 for t in after)
+            if len(token) > room:
+                if not breaks and room > 0 and token[0] not in "<&" and token not in _BREAK_RANK:
+                    tokens[end:end + 1] = [token[:room], token[room:]]  # a word longer than the space left
+                    continue
                 break
             stack, size, end = after, size + len(tokens[end]), end + 1
             if tokens[end - 1] in _BREAK_RANK:
@@ -132,7 +135,7 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
             _, end, stack, _ = max((b for b in breaks if b[3] >= size / 2), key=lambda b: b[:2], default=breaks[-1])
         end = max(end, start + 1)
         body = "".join(tokens[start:end]).strip()
-        if body:
+        if re.sub(r"<[^>]*>", "", body).strip():  # Telegram refuses a message with no visible text
             parts.append(prefix + body + "".join(f"</{_tag_name(t)}>" for t in reversed(stack)))
         open_tags, start = stack, end
     return parts

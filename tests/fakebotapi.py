@@ -22,6 +22,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.request
 from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -318,11 +319,30 @@ class FakeBotAPI:
         return self._state.next_message_id
 
     def _queue(self, update: dict) -> int:
+        """Hold the update for getUpdates, or push it to the webhook when one is set (as Telegram does)."""
         update_id = self._state.next_update_id
         self._state.next_update_id += 1
-        self._state.updates.append({"update_id": update_id, **update})
+        update = {"update_id": update_id, **update}
+        if self._state.webhook.get("url"):
+            threading.Thread(target=self._push, args=(dict(self._state.webhook), update), daemon=True).start()
+        else:
+            self._state.updates.append(update)
         self._cond.notify_all()
         return update_id
+
+    def _push(self, webhook: dict, update: dict) -> None:
+        request = urllib.request.Request(webhook["url"], data=json.dumps(update).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        if webhook.get("secret_token"):
+            request.add_header("X-Telegram-Bot-Api-Secret-Token", webhook["secret_token"])
+        for _ in range(20):  # Telegram, too, retries a webhook that does not answer
+            with self._cond:
+                self._state.served_at.setdefault(update["update_id"], time.monotonic())
+            try:
+                with urllib.request.urlopen(request, timeout=10):
+                    return
+            except OSError:
+                time.sleep(0.2)
 
     def handle(self, method: str, params: dict[str, Any]) -> Any:
         """Answer one Bot API call; raises ApiError for Telegram's error answers."""
@@ -375,7 +395,10 @@ class FakeBotAPI:
     def _answer(self, method: str, params: dict[str, Any], call: Call) -> Any:
         if method == "getMe":
             return BOT_USER
-        if method in ("deleteWebhook", "setMyCommands", "sendChatAction", "answerCallbackQuery", "close"):
+        if method == "deleteWebhook":
+            self._state.webhook = {}
+            return True
+        if method in ("setMyCommands", "sendChatAction", "answerCallbackQuery", "close"):
             if method == "setMyCommands":
                 for command in params["commands"]:
                     if not (1 <= len(command["command"]) <= 32 and command["command"].islower()

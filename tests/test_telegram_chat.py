@@ -36,7 +36,7 @@ def test_question_is_answered_with_the_quote_and_source_line(start_bot, fake_api
     question = fake_api.send_message("How much will the council borrow for the repairs?")
     answer = fake_api.wait_reply(question)
     assert answer.text.startswith(f"<blockquote>{html.escape(COUNCIL_QUOTE)}</blockquote>\n")
-    assert answer.text.endswith("— LBC · harbour.txt · 3 Mar 2025 · line 11")
+    assert answer.text.endswith("— LBC · 3 Mar 2025 · harbour.txt, line 11")
     assert answer.params["parse_mode"] == "HTML" and answer.params["link_preview_options"] == {"is_disabled": True}
     typing = [c for c in fake_api.sent("sendChatAction", chat_id=question["chat"]["id"])
               if c.params["action"] == "typing"]
@@ -48,7 +48,7 @@ def test_source_line_links_the_title_to_the_sentence(start_bot, fake_api):
     answer = fake_api.wait_reply(fake_api.send_message("When will the central station reopen?"))
     assert "<blockquote>The old central station will reopen in June.</blockquote>" in answer.text
     link = 'href="https://metro.example/station#:~:text=The%20old%20central%20station%20will%20reopen%20in%20June."'
-    assert f"— Metro Wire · <a {link}>Station to reopen</a> · 3 Apr 2025" in answer.text
+    assert f"— Metro Wire · <a {link}>Station to reopen</a> · 3 Apr 2025 · articles.jsonl, line 1" in answer.text
 
 
 def test_more_edits_in_the_next_answers_and_context_shows_the_neighbours(start_bot, fake_api):
@@ -74,7 +74,7 @@ def test_more_edits_in_the_next_answers_and_context_shows_the_neighbours(start_b
     assert context.text == (
         "<blockquote><b>The mayor of Port Ellen has promised to rebuild the harbour wall before winter.</b>\n"
         "Speaking on Monday, Mr. Grant said the council had &quot;no choice but to act&quot; after the storm."
-        "</blockquote>\n— LBC · harbour.txt · 3 Mar 2025 · line 4")
+        "</blockquote>\n— LBC · 3 Mar 2025 · harbour.txt, line 4")
     fake_api.wait_for(lambda c: c.method == "answerCallbackQuery", count=2)
 
 
@@ -85,7 +85,7 @@ def test_nothing_to_answer_says_so_and_suggests_sources(start_bot, fake_api):
     assert "<blockquote>" not in answer.text and not answer.buttons()
 
     listing = fake_api.wait_reply(fake_api.send_message("/sources"))
-    assert "• Metro Wire · <a href=\"https://metro.example/station\">Station to reopen</a> · 3 Apr 2025" in listing.text
+    assert "• Metro Wire · <a href=\"https://metro.example/station\">Station to reopen</a> · 3 Apr 2025\n" in listing.text
     assert "The Tech &lt;Desk&gt; · Coders argue over &lt;script&gt; tags &amp; &quot;smart&quot; quotes" in listing.text
 
 

@@ -62,7 +62,7 @@ def test_inline_query_offers_answers_that_post_quote_and_source(start_bot, fake_
     content = results[0]["input_message_content"]
     assert content["parse_mode"] == "HTML"
     assert content["message_text"].startswith("<blockquote>The council agreed to borrow £4 million")
-    assert content["message_text"].endswith("— LBC · harbour.txt · 3 Mar 2025 · line 11")
+    assert content["message_text"].endswith("— LBC · 3 Mar 2025 · harbour.txt, line 11")
 
     fake_api.inline_query("What is the capital of Mongolia?")
     nothing = fake_api.wait_for(lambda c: c.method == "answerInlineQuery", count=2)[1]

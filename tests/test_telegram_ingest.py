@@ -74,7 +74,7 @@ def test_admin_uploads_a_text_document(start_bot, fake_api, bot_index):
 
     answer = fake_api.wait_reply(fake_api.send_message("Who said the timetable would help schoolchildren?"))
     assert "Captain Rhona Bell said the new timetable would help schoolchildren get home before dark." in answer.text
-    assert answer.text.endswith("— Harbour Radio · Ferry timetable changes · 20 Mar 2025 · line 6")
+    assert answer.text.endswith("— Harbour Radio · Ferry timetable changes · 20 Mar 2025 · ferry_notes.txt, line 6")
 
 
 def test_unsupported_documents_are_explained(start_bot, fake_api):
