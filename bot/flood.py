@@ -5,7 +5,7 @@ message rates and, on a 429, pauses every request for ``retry_after`` before
 retrying.  It does not retry network failures or 5xx answers; this subclass
 does, with exponential backoff, but only when the request cannot have been
 half-done in a way that a retry would duplicate (a read timeout may mean the
-message was already sent, so it is not retried).
+message was already sent, so it is not retried).  Chat actions bypass it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,10 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 from telegram.ext import AIORateLimiter
 
 logger = logging.getLogger(__name__)
+
+# "typing…" is cosmetic and is not a message: it must not spend the 30-messages-a-second
+# budget that answers need, nor wait behind them (its failures are only logged).
+UNLIMITED = frozenset({"sendChatAction"})
 
 
 def is_transient(error: Exception) -> bool:
@@ -40,6 +44,8 @@ class RetryingRateLimiter(AIORateLimiter):
 
     async def process_request(self, callback, args: Any, kwargs: dict[str, Any], endpoint: str,
                               data: dict[str, Any], rate_limit_args: int | None):
+        if endpoint in UNLIMITED:
+            return await callback(*args, **kwargs)
         delay = self.backoff
         for attempt in range(self.network_retries + 1):
             try:
