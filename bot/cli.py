@@ -21,16 +21,18 @@ from index.errors import NewsbotError, QuestionError
 from index.fetch import Fetcher
 
 from .format import answers_text, display_date
+from .redact import redact_in_logs
 from .settings import Settings, SettingsError, load_settings
 
 logger = logging.getLogger(__name__)
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, secrets: tuple[str | None, ...] = ()) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # At INFO httpx logs every request URL, and Bot API URLs contain the token.
-    for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers", "trafilatura"):
+    for noisy in ("httpx", "httpcore", "sentence_transformers", "transformers", "trafilatura", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    redact_in_logs(*secrets)
 
 
 @contextmanager
@@ -61,7 +63,7 @@ def main(ctx: click.Context) -> None:
     load_dotenv(Path.cwd() / ".env")
     with friendly_errors():
         ctx.obj = load_settings()
-    configure_logging(ctx.obj.log_level)
+    configure_logging(ctx.obj.log_level, (ctx.obj.telegram_bot_token,))
 
 
 def run_ingest(index, sources: tuple[str, ...], outlet: str | None = None) -> str:
@@ -151,6 +153,11 @@ def stats_command(settings: Settings, db: Path | None) -> None:
         click.echo(f"{key}: {value:,}" if isinstance(value, int) else f"{key}: {value}")
 
 
+NO_TOKEN_HELP = """TELEGRAM_BOT_TOKEN is not set, so the bot is not on Telegram; answering here instead.
+To put it on Telegram: open a chat with @BotFather, send /newbot, follow the steps, then put the
+token it gives you in .env as TELEGRAM_BOT_TOKEN=... (or export it) and run `newsbot run` again."""
+
+
 @main.command("run")
 @db_option
 @click.pass_obj
@@ -160,7 +167,28 @@ def run_command(settings: Settings, db: Path | None) -> None:
         index = open_index(settings, db)
         if settings.sources:
             click.echo(run_ingest(index, settings.sources))
-    terminal_chat(index, input_fn=input, output_fn=click.echo)
+    try:
+        if settings.telegram_bot_token:
+            run_telegram(settings, index)
+        else:
+            click.echo(NO_TOKEN_HELP, err=True)
+            terminal_chat(index, input_fn=input, output_fn=click.echo)
+    finally:
+        index.close()
+
+
+def run_telegram(settings: Settings, index) -> None:
+    """Serve on Telegram until SIGTERM or Ctrl-C; a rejected token or unreachable API is one clear line."""
+    from telegram.error import InvalidToken, NetworkError
+
+    from .telegram_app import build_application, run_application
+
+    try:
+        run_application(build_application(settings, index), settings)
+    except InvalidToken as exc:
+        raise click.ClickException("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather.") from exc
+    except NetworkError as exc:
+        raise click.ClickException(f"cannot reach the Bot API at {settings.telegram_api_base_url}: {exc}") from exc
 
 
 def terminal_chat(index, *, input_fn: Callable[[str], str], output_fn: Callable[[str], None]) -> None:

@@ -7,6 +7,7 @@ reaches Telegram, so no article can inject markup or links.
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -70,17 +71,16 @@ def answers_text(result: AnswerSet) -> str:
     return "\n\n".join(answer_text(a) for a in result.answers)
 
 
-def source_line_html(answer: Answer) -> str:
-    src = answer.source
-    title = html.escape(src.title or (Path(src.path).name if src.path else src.article_id))
-    if src.url:
-        title = f'<a href="{html.escape(fragment_link(src.url, answer.quote), quote=True)}">{title}</a>'
-    where = f"line {src.line}" if src.path else None
-    parts = [html.escape(p) for p in (src.outlet,) if p] + [title] + \
-        [html.escape(p) for p in (display_date(src.published), where) if p]
-    line = "— " + " · ".join(parts)
-    if answer.also_in:
-        others = ", ".join(sorted({s.outlet or s.article_id for s in answer.also_in}))
+def source_line_html(source: SourceRef, quote: str, also_in: tuple[SourceRef, ...] = ()) -> str:
+    """The plain source line for Telegram, with the title (else "article") linked to the quote."""
+    outlet, title, date, where = (html.escape(p) if p else None for p in
+                                  (source.outlet, source.title, display_date(source.published), location(source)))
+    if source.url:
+        title = f'<a href="{html.escape(fragment_link(source.url, quote), quote=True)}">{title or "article"}</a>'
+    parts = [p for p in (outlet, title, date, where) if p]
+    line = "— " + " · ".join(parts) if parts else "— (unknown source)"
+    if also_in:
+        others = ", ".join(sorted({s.outlet or s.article_id for s in also_in}))
         line += f" <i>(also in {html.escape(others)})</i>"
     return line
 
@@ -88,21 +88,67 @@ def source_line_html(answer: Answer) -> str:
 def answer_html(answer: Answer) -> str:
     """Telegram reply: the quote as a blockquote, the speaker in bold, then the source line."""
     speaker = f"<b>{html.escape(answer.speaker)}</b>\n" if answer.speaker else ""
-    return f"{speaker}<blockquote>{html.escape(answer.quote)}</blockquote>\n{source_line_html(answer)}"
+    return f"{speaker}<blockquote>{html.escape(answer.quote)}</blockquote>\n{source_line_html(answer.source, answer.quote, answer.also_in)}"
+
+
+# A tag, an entity, a line break or a space: the places a message may be cut, and the
+# pieces that must never be cut through.
+_HTML_TOKEN = re.compile(r"<[^>]*>|&#?\w+;|\n\n|\n| |[^<&\n ]{1,200}|[<&]")
+_BREAK_RANK = {"\n\n": 3, "\n": 2, " ": 1}
+
+
+def _tag_name(tag: str) -> str:
+    return tag.strip("</>").split()[0].lower() if tag.strip("</>").strip() else ""
 
 
 def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Cut a long reply at paragraph, then line, then word boundaries, never inside a tag's text."""
-    chunks: list[str] = []
-    rest = text
-    while len(rest) > limit:
-        cut = max(rest.rfind("\n\n", 0, limit), rest.rfind("\n", 0, limit))
-        if cut <= 0:
-            cut = rest.rfind(" ", 0, limit)
-        if cut <= 0:
-            cut = limit
-        chunks.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        chunks.append(rest)
-    return chunks
+    """Cut a long Telegram HTML reply at paragraph, then line, then word boundaries.
+
+    Tags and entities are never cut through; tags open at a cut are closed at
+    the end of one part and reopened at the start of the next, so every part
+    is valid HTML on its own (Telegram refuses a message whose tags do not match).
+    """
+    if len(text) <= limit:
+        return [text]
+    tokens = _HTML_TOKEN.findall(text)
+    parts: list[str] = []
+    open_tags: list[str] = []
+    start = 0
+    while start < len(tokens):
+        prefix = "".join(open_tags)
+        stack, size, end = list(open_tags), len(prefix), start
+        breaks: list[tuple[int, int, list[str], int]] = []  # (rank, index after the break, open tags, size)
+        while end < len(tokens):
+            token = tokens[end]
+            after = _apply_tag(stack, token)
+            room = limit - size - sum(len(_tag_name(t)) + 3 for t in after)
+            if len(token) > room:
+                if not breaks and room > 0 and token[0] not in "<&" and token not in _BREAK_RANK:
+                    tokens[end:end + 1] = [token[:room], token[room:]]  # a word longer than the space left
+                    continue
+                break
+            stack, size, end = after, size + len(tokens[end]), end + 1
+            if tokens[end - 1] in _BREAK_RANK:
+                breaks.append((_BREAK_RANK[tokens[end - 1]], end, stack, size))
+        if end < len(tokens) and breaks:
+            # The strongest break in the second half of the part, so parts stay reasonably full.
+            _, end, stack, _ = max((b for b in breaks if b[3] >= size / 2), key=lambda b: b[:2], default=breaks[-1])
+        end = max(end, start + 1)
+        body = "".join(tokens[start:end]).strip()
+        if re.sub(r"<[^>]*>", "", body).strip():  # Telegram refuses a message with no visible text
+            parts.append(prefix + body + "".join(f"</{_tag_name(t)}>" for t in reversed(stack)))
+        open_tags, start = stack, end
+    return parts
+
+
+def _apply_tag(stack: list[str], token: str) -> list[str]:
+    """The open tags after ``token``: an opening tag is pushed, a closing tag pops its match."""
+    if not token.startswith("<") or len(token) < 3:
+        return stack
+    if token.startswith("</"):
+        name = _tag_name(token)
+        for i in range(len(stack) - 1, -1, -1):
+            if _tag_name(stack[i]) == name:
+                return stack[:i] + stack[i + 1:]
+        return stack
+    return stack + [token]

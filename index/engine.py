@@ -73,3 +73,11 @@ class NewsIndex:
     def stats(self) -> dict:
         return {**self.store.counts(), "bytes_on_disk": self.store.size_on_disk(),
                 "model": self.embedder.name, "dim": self.embedder.dim, "db": str(self.store.db_path)}
+
+    def speech_sentences(self, limit: int = 20) -> list[StoredSentence]:
+        """Sentences that report speech, newest articles first: material for example questions."""
+        ranked = self.store.keyword_search("said OR says OR told", limit * 4)
+        by_text = self.store.sentences_for_texts([text_id for text_id, _ in ranked])
+        found = [places[0] for places in by_text.values()]
+        found.sort(key=lambda s: (s.source.published or "", s.article_rowid), reverse=True)
+        return found[:limit]

@@ -42,3 +42,86 @@ def fixture_copy(tmp_path):
         return target
 
     return copy
+
+
+ADMIN_ID = 4242
+
+
+@pytest.fixture
+def fake_api():
+    """A fake Telegram Bot API server on 127.0.0.1, driven by the test."""
+    from tests.fakebotapi import FakeBotAPI
+
+    with FakeBotAPI() as api:
+        yield api
+
+
+@pytest.fixture(scope="session")
+def bot_index_files(tmp_path_factory, embedder):
+    """The fixture articles indexed once per session; each test gets its own copy."""
+    from index.engine import NewsIndex
+
+    folder = tmp_path_factory.mktemp("bot-index")
+    index = NewsIndex(folder / "news.db", embedder=embedder)
+    for sources, outlet in (([FIXTURES / "harbour.txt"], "LBC"),
+                            ([FIXTURES / n for n in ("articles.jsonl", "bakery.txt", "markup.txt")], None)):
+        report = index.ingest([str(s) for s in sources], outlet=outlet)
+        assert not report.errors and not report.failed, report.errors
+    index.close()
+    return folder
+
+
+@pytest.fixture
+def bot_index(tmp_path, embedder, bot_index_files):
+    """A fresh copy of the small fixture index; fetching from 127.0.0.1 is allowed (test pages live there)."""
+    from index.engine import NewsIndex
+    from index.fetch import Fetcher
+
+    folder = tmp_path / "bot"
+    shutil.copytree(bot_index_files, folder)
+    index = NewsIndex(folder / "news.db", embedder=embedder, fetcher=Fetcher(allow_private=True))
+    yield index
+    index.close()
+
+
+@pytest.fixture
+def start_bot(fake_api, bot_index):
+    """Start the real bot against the fake server: ``start_bot(**settings)`` → RunningBot."""
+    from bot.settings import Settings
+    from tests.botrunner import RunningBot
+    from tests.fakebotapi import TOKEN
+
+    running = []
+
+    def start(**overrides):
+        values = {"db": bot_index.store.db_path, "telegram_bot_token": TOKEN,
+                  "telegram_api_base_url": fake_api.base_url, "admins": frozenset({ADMIN_ID}),
+                  "allow_private_urls": True, **overrides}
+        bot = RunningBot(Settings(**values), bot_index, fake_api)
+        running.append(bot)
+        return bot.start()
+
+    yield start
+    for bot in running:
+        bot.stop()
+
+
+@pytest.fixture
+def page_server(tmp_path):
+    """A plain web server on 127.0.0.1 serving a folder: ``(base URL, folder)``."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    folder = tmp_path / "site"
+    folder.mkdir()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", folder
+    server.shutdown()
+    server.server_close()

@@ -1,3 +1,6 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
 from bot.format import answer_html, answers_text, display_date, fragment_link, split_message
 from index.models import Answer, AnswerSet, SourceRef
 
@@ -39,3 +42,54 @@ def test_split_message_respects_limit():
     parts = split_message(text, 4096)
     assert len(parts) > 1 and all(len(p) <= 4096 for p in parts)
     assert " ".join(parts).split() == text.split()
+
+
+def test_split_message_keeps_every_part_valid_telegram_html():
+    from tests.fakebotapi import visible_text
+
+    answer = answer_html(make_answer(url="https://x.example/a?b=1&c=2"))
+    text = "<b>Answers to</b> q\n\n" + "\n\n".join(f"<b>{i}.</b> {answer} " + "word &amp; " * 40 for i in range(60))
+    parts = split_message(text, 1000)
+    assert len(parts) > 5 and all(len(p) <= 1000 for p in parts)
+    shown = [visible_text(p, "HTML") for p in parts]  # raises where Telegram would refuse the part
+    assert "".join("".join(shown).split()) == "".join(visible_text(text, "HTML").split())
+
+
+@given(st.lists(st.sampled_from(["<b>", "</b>", "<blockquote>", "</blockquote>", "&amp;", "&lt;", " ", "\n", "\n\n",
+                                 "word", "longerword" * 3, '<a href="https://x.example/?a=1&amp;b=2">', "</a>"]),
+                max_size=400),
+       st.integers(min_value=60, max_value=300))
+def test_split_message_never_cuts_a_tag_or_entity(pieces, limit):
+    from tests.fakebotapi import visible_text
+
+    text = _balanced("".join(pieces))
+    try:
+        if not visible_text(text, "HTML").strip():
+            return  # nothing to send; Telegram would refuse it whole
+    except ValueError:
+        return  # not valid to begin with (e.g. an empty <a>); splitting cannot be asked to fix it
+    parts = split_message(text, limit)
+    assert all(len(p) <= limit and visible_text(p, "HTML").strip() for p in parts)
+    shown = "".join(visible_text(p, "HTML") for p in parts)
+    assert "".join(shown.split()) == "".join(visible_text(text, "HTML").split()), "nothing lost or repeated"
+
+
+def _balanced(text: str) -> str:
+    """Drop closing tags without an opener and close what is left open, so the input is valid HTML."""
+    import re
+
+    out, stack = [], []
+    for token in re.split(r"(<[^>]+>)", text):
+        if token.startswith("</"):
+            if stack and stack[-1] == token[2:-1]:
+                stack.pop()
+                out.append(token)
+        elif token.startswith("<"):
+            name = token[1:-1].split()[0]
+            if name in stack:
+                continue
+            stack.append(name)
+            out.append(token)
+        else:
+            out.append(token)
+    return "".join(out) + "".join(f"</{name}>" for name in reversed(stack))
