@@ -2,8 +2,12 @@
 
 Handlers choose a reply from ``replies`` and send it; searching and
 ingesting go through the ``IndexService`` so they run off the event loop.
-Expected failures of the index become polite replies here; anything else
-reaches ``on_error``, which logs it and apologises, and the bot carries on.
+Every handler that does work or replies first spends one of the sender's
+requests (``admitted``), so a flood from one person costs everyone else
+nothing.  Expected failures of the index become polite replies here;
+anything else reaches ``on_error``, which logs it and apologises, and the
+bot carries on.  Updates no handler takes (edited messages, group chatter,
+channel posts, membership changes) are ignored.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pathlib import Path
 from telegram import (Bot, InlineKeyboardMarkup, InlineQueryResultsButton, Message, MessageEntity, ReplyParameters,
                       Update)
 from telegram.constants import ChatAction
-from telegram.error import NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import (Application, CallbackQueryHandler, CommandHandler, ContextTypes, InlineQueryHandler,
                           MessageHandler, filters)
 
@@ -28,6 +32,7 @@ from index.errors import IndexBusyError, NewsbotError, QuestionError
 from . import replies
 from .addressing import is_addressed, question_text
 from .format import TELEGRAM_LIMIT, split_message
+from .service import Overloaded
 from .state import BotState, bot_state
 
 logger = logging.getLogger(__name__)
@@ -81,14 +86,43 @@ async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
         task.cancel()
 
 
+async def tell(update: Update, text: str) -> None:
+    """Say plain ``text`` the way this kind of update allows: an alert, an inline button, or a reply."""
+    if update.callback_query:
+        await update.callback_query.answer(text[:200], show_alert=True)
+    elif update.inline_query:
+        await update.inline_query.answer([], cache_time=0, button=InlineQueryResultsButton(
+            text=text[:64], start_parameter="help"))
+    elif update.effective_message:
+        await reply(update.effective_message, html.escape(text))
+
+
+async def admitted(update: Update, context: Context) -> bool:
+    """Count the request against the sender's quota; over it, say so once a window and drop it.
+
+    Button presses and inline queries are always answered (that is free and
+    stops the client's spinner); messages only with the first refusal, since
+    every message spends the bot's shared 30-a-second budget.
+    """
+    state = bot_state(context)
+    user = update.effective_user
+    if user is None or state.is_admin(user.id):
+        return True
+    refusal = state.quota.take(user.id)
+    if refusal is None:
+        return True
+    if refusal.tell:
+        logger.info("user %s is over %d requests a minute; told to wait %.0f s", user.id,
+                    state.quota.per_minute, refusal.wait)
+    if refusal.tell or update.callback_query or update.inline_query:
+        await tell(update, replies.slow_down(refusal.wait))
+    return False
+
+
 async def answer_question(update: Update, context: Context, question: str) -> None:
     """Search for ``question`` and reply with the best quote, or say plainly that nothing answers."""
     state = bot_state(context)
     message = update.effective_message
-    wait = state.quota.take(update.effective_user.id)
-    if wait:
-        await reply(message, replies.slow_down(wait))
-        return
     try:
         async with typing(context.bot, message.chat_id):
             result = await state.service.ask(question, 1 + replies.MORE_ANSWERS)
@@ -100,13 +134,20 @@ async def answer_question(update: Update, context: Context, question: str) -> No
 
 async def on_private_text(update: Update, context: Context) -> None:
     """Any text in a private chat is a question."""
-    await answer_question(update, context, update.effective_message.text)
+    if await admitted(update, context):
+        await answer_question(update, context, update.effective_message.text)
+
+
+async def on_not_text(update: Update, context: Context) -> None:
+    """A sticker, photo, voice message or the like in a private chat: say what the bot can read."""
+    if await admitted(update, context):
+        await reply(update.effective_message, replies.TEXT_ONLY)
 
 
 async def on_group_text(update: Update, context: Context) -> None:
     """Answer a group message that mentions the bot or replies to it; ignore the rest."""
     message = update.effective_message
-    if not is_addressed(message, context.bot.id, context.bot.username):
+    if not is_addressed(message, context.bot.id, context.bot.username) or not await admitted(update, context):
         return
     question = question_text(message, context.bot.username)
     if not question:
@@ -117,6 +158,8 @@ async def on_group_text(update: Update, context: Context) -> None:
 
 async def on_ask(update: Update, context: Context) -> None:
     """/ask QUESTION, mainly for groups."""
+    if not await admitted(update, context):
+        return
     question = question_text(update.effective_message, context.bot.username)
     if not question:
         await reply(update.effective_message, replies.ASK_USAGE)
@@ -126,8 +169,10 @@ async def on_ask(update: Update, context: Context) -> None:
 
 async def on_start(update: Update, context: Context) -> None:
     """/start: what the bot does, with two example questions from what is indexed."""
+    if not await admitted(update, context):
+        return
     if context.args == ["sources"]:  # from the inline "nothing found" button
-        await on_sources(update, context)
+        await send_sources(update, context)
         return
     examples = await bot_state(context).service.examples(2)
     await reply(update.effective_message, replies.start(examples, context.bot.username))
@@ -135,11 +180,17 @@ async def on_start(update: Update, context: Context) -> None:
 
 async def on_help(update: Update, context: Context) -> None:
     """/help: the commands."""
-    await reply(update.effective_message, replies.HELP)
+    if await admitted(update, context):
+        await reply(update.effective_message, replies.HELP)
 
 
 async def on_sources(update: Update, context: Context) -> None:
     """/sources: the latest indexed articles."""
+    if await admitted(update, context):
+        await send_sources(update, context)
+
+
+async def send_sources(update: Update, context: Context) -> None:
     articles = await bot_state(context).service.articles(replies.SOURCES_SHOWN)
     await reply(update.effective_message, replies.sources(articles))
 
@@ -153,6 +204,8 @@ async def on_more(update: Update, context: Context) -> None:
     if not question:
         await query.answer(replies.STALE, show_alert=True)
         return
+    if not await admitted(update, context):
+        return
     result = await bot_state(context).service.ask(question, 1 + replies.MORE_ANSWERS)
     if len(result.answers) <= 1:
         await query.answer(replies.ONLY_ANSWER)
@@ -161,7 +214,11 @@ async def on_more(update: Update, context: Context) -> None:
     await query.answer()
     text, keyboard = replies.more(result)
     if len(text) <= TELEGRAM_LIMIT:
-        await message.edit_text(text, reply_markup=keyboard)
+        try:
+            await message.edit_text(text, reply_markup=keyboard)
+        except BadRequest as exc:  # a second tap before the first edit arrived: already shown
+            if "not modified" not in exc.message:
+                raise
     else:
         await message.edit_reply_markup(None)
         await reply(message, text, keyboard)
@@ -170,6 +227,11 @@ async def on_more(update: Update, context: Context) -> None:
 async def on_context(update: Update, context: Context) -> None:
     """The "Context" button: the sentences before and after the quote, from the same article."""
     query = update.callback_query
+    if not isinstance(query.message, Message):  # too old to reply to, or a forged press
+        await query.answer(replies.STALE, show_alert=True)
+        return
+    if not await admitted(update, context):
+        return
     found = await bot_state(context).service.context(int(query.data.split(":", 1)[1]))
     await query.answer(None if found else replies.GONE)
     if found:
@@ -182,6 +244,8 @@ async def on_inline(update: Update, context: Context) -> None:
     query = update.inline_query
     if not query.query.strip():
         await query.answer([], cache_time=300)
+        return
+    if not await admitted(update, context):
         return
     try:
         result = await bot_state(context).service.ask(query.query, replies.INLINE_ANSWERS)
@@ -206,7 +270,8 @@ async def on_add(update: Update, context: Context) -> None:
     state = bot_state(context)
     message = update.effective_message
     if _refuse_non_admin(state, update, "/add"):
-        await reply(message, replies.ADD_REFUSED)
+        if await admitted(update, context):
+            await reply(message, replies.ADD_REFUSED)
         return
     if not context.args:
         await reply(message, replies.ADD_USAGE)
@@ -219,7 +284,8 @@ async def on_document(update: Update, context: Context) -> None:
     state = bot_state(context)
     message = update.effective_message
     if _refuse_non_admin(state, update, "a document"):
-        await reply(message, replies.ADD_REFUSED)
+        if await admitted(update, context):
+            await reply(message, replies.ADD_REFUSED)
         return
     document = message.document
     name = re.sub(r"[^\w.-]", "_", Path(document.file_name or "upload.txt").name)
@@ -227,7 +293,7 @@ async def on_document(update: Update, context: Context) -> None:
         await reply(message, replies.DOCUMENT_TYPES)
         return
     if (document.file_size or 0) > MAX_DOCUMENT_BYTES:
-        await reply(message, "That file is over 20 MB, the most Telegram lets a bot download.")
+        await reply(message, replies.DOCUMENT_TOO_BIG)
         return
     target = state.settings.db.parent / "uploads" / document.file_unique_id / name
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -281,22 +347,41 @@ async def refresh_feeds(context: Context) -> None:
 
 async def on_unknown_command(update: Update, context: Context) -> None:
     """A command the bot does not have, in a private chat."""
-    await reply(update.effective_message, "I don't know that command. " + replies.HELP)
+    if await admitted(update, context):
+        await reply(update.effective_message, "I don't know that command. " + replies.HELP)
+
+
+async def on_stale_button(update: Update, context: Context) -> None:
+    """Button data this bot does not make (an old version's, or forged): stop the spinner, say so."""
+    await update.callback_query.answer(replies.STALE, show_alert=True)
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure (the token never reaches the log) and tell the user something went wrong."""
-    if isinstance(context.error, NetworkError) and not isinstance(update, Update):
-        logger.warning("Bot API unreachable, retrying: %s", context.error)
+    """Log the failure (the token never reaches the log) and tell the user something went wrong.
+
+    Not when the Bot API itself failed: after a read timeout the reply may
+    well have been delivered, so an apology would be a second, contradicting
+    message, and after retries ran out it would not get through either.
+    """
+    error = context.error
+    if isinstance(error, NetworkError) and not isinstance(update, Update):
+        logger.warning("Bot API unreachable, retrying: %s", error)
         return
-    logger.error("failed to handle update %s", getattr(update, "update_id", update), exc_info=context.error)
     if not isinstance(update, Update):
+        logger.error("background job failed", exc_info=error)
         return
+    if isinstance(error, Overloaded):
+        logger.warning("update %s refused: busy (%s)", update.update_id, error)
+        with suppress(TelegramError):
+            await tell(update, replies.OVERLOADED)
+        return
+    if isinstance(error, Forbidden) or (isinstance(error, NetworkError) and not isinstance(error, BadRequest)):
+        logger.warning("update %s: the Bot API request failed (%s: %s); not repeated", update.update_id,
+                       type(error).__name__, error)
+        return
+    logger.error("failed to handle update %s", update.update_id, exc_info=error)
     with suppress(TelegramError):
-        if update.callback_query:
-            await update.callback_query.answer(replies.SORRY, show_alert=True)
-        elif update.effective_message:
-            await reply(update.effective_message, html.escape(replies.SORRY))
+        await tell(update, replies.SORRY)
 
 
 def add_handlers(application: Application) -> None:
@@ -309,10 +394,12 @@ def add_handlers(application: Application) -> None:
     application.add_handler(MessageHandler(new & private & filters.COMMAND, on_unknown_command))
     application.add_handler(MessageHandler(new & private & filters.Document.ALL, on_document))
     application.add_handler(MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, on_private_text))
+    application.add_handler(MessageHandler(new & private & ~filters.TEXT & ~filters.StatusUpdate.ALL, on_not_text))
     application.add_handler(MessageHandler(
         new & groups & filters.TEXT & ~filters.COMMAND & (filters.Entity(MessageEntity.MENTION) | filters.REPLY),
         on_group_text))
     application.add_handler(CallbackQueryHandler(on_more, pattern=f"^{replies.MORE}$"))
-    application.add_handler(CallbackQueryHandler(on_context, pattern=rf"^{replies.CONTEXT}:\d+$"))
+    application.add_handler(CallbackQueryHandler(on_context, pattern=rf"^{replies.CONTEXT}:\d{{1,18}}$"))
+    application.add_handler(CallbackQueryHandler(on_stale_button))  # any other data
     application.add_handler(InlineQueryHandler(on_inline))
     application.add_error_handler(on_error)

@@ -24,6 +24,9 @@ MORE, CONTEXT = "more", "ctx"
 
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 STALE = "I can no longer see the question this answered; please ask again."
+OVERLOADED = "I have a lot of questions to answer right now; please ask again in a minute."
+TEXT_ONLY = ("I can only read questions typed as text, not photos, stickers, voice messages or other media. "
+             "Type your question and I will look for the sentence that answers it.")
 ONLY_ANSWER = "That was the only answer good enough to show."
 GONE = "That article is no longer in my index."
 ASK_USAGE = "Ask me like this: <code>/ask who said the work starts in April?</code>"
@@ -32,6 +35,7 @@ ADD_REFUSED = ("Sorry, only the people who run this bot can add sources. "
                "If there is news I should read, please tell them.")
 DOCUMENT_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".xml", ".rss", ".atom")
 DOCUMENT_TYPES = "I can read .txt, .html, .jsonl and RSS/Atom .xml files."
+DOCUMENT_TOO_BIG = "That file is over 20 MB, the most Telegram lets a bot download; nothing was added."
 BUSY = "Another ingest is running on this index; please try again in a minute."
 INLINE_NOTHING = "Nothing found; see what I have read"
 

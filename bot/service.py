@@ -3,7 +3,10 @@
 Encoding a question and scanning vectors take milliseconds of CPU each; on
 the event loop they would stall every other chat.  Searches share a small
 thread pool; ingests run one at a time on their own thread, so a long /add
-or feed refresh never takes a search worker.
+or feed refresh never takes a search worker.  The searches waiting for a
+worker are bounded: beyond ``max_pending`` a request is refused at once with
+``Overloaded`` (the bot says "busy, ask again") rather than queued behind
+minutes of work while memory grows.
 """
 
 from __future__ import annotations
@@ -30,11 +33,17 @@ T = TypeVar("T")
 Context = tuple[StoredSentence | None, StoredSentence, StoredSentence | None]
 
 
-class IndexService:
-    """A NewsIndex behind thread pools, with one ingest at a time."""
+class Overloaded(Exception):
+    """More searches are waiting than the bot queues; the person should ask again shortly."""
 
-    def __init__(self, index: NewsIndex, *, search_workers: int | None = None):
+
+class IndexService:
+    """A NewsIndex behind thread pools, with one ingest at a time and a bounded search queue."""
+
+    def __init__(self, index: NewsIndex, *, search_workers: int | None = None, max_pending: int = 100):
         self.index = index
+        self.max_pending = max_pending
+        self.pending = 0  # searches submitted and not finished; only touched on the event loop
         self._search = ThreadPoolExecutor(search_workers or min(4, os.cpu_count() or 2),
                                           thread_name_prefix="newsbot-search")
         self._ingest = ThreadPoolExecutor(1, thread_name_prefix="newsbot-ingest")
@@ -44,14 +53,24 @@ class IndexService:
     async def _run(self, pool: ThreadPoolExecutor, fn: Callable[..., T], *args, **kwargs) -> T:
         return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(fn, *args, **kwargs))
 
+    async def _read(self, fn: Callable[..., T], *args, **kwargs) -> T:
+        """Run a read on the search pool, or raise Overloaded when too many are waiting already."""
+        if self.pending >= self.max_pending:
+            raise Overloaded(f"{self.pending} searches waiting")
+        self.pending += 1
+        try:
+            return await self._run(self._search, fn, *args, **kwargs)
+        finally:
+            self.pending -= 1
+
     async def ask(self, question: str, k: int = 1) -> AnswerSet:
-        return await self._run(self._search, self.index.ask, question, k)
+        return await self._read(self.index.ask, question, k)
 
     async def context(self, sentence_id: int) -> Context | None:
-        return await self._run(self._search, self.index.context, sentence_id)
+        return await self._read(self.index.context, sentence_id)
 
     async def articles(self, limit: int) -> list[dict]:
-        return await self._run(self._search, self.index.articles, limit)
+        return await self._read(self.index.articles, limit)
 
     @property
     def ingesting(self) -> bool:
@@ -68,7 +87,7 @@ class IndexService:
     async def examples(self, n: int = 2) -> list[str]:
         """Up to ``n`` example questions from different articles, each answered by its own sentence."""
         if not self._examples:
-            self._examples = await self._run(self._search, self._find_examples, n)
+            self._examples = await self._read(self._find_examples, n)
         return self._examples
 
     def _find_examples(self, n: int) -> list[str]:

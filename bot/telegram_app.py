@@ -50,8 +50,8 @@ def build_application(settings: Settings, index: NewsIndex) -> Application:
     """The bot with its handlers, flood control, defaults and (with NEWSBOT_FEEDS) the refresh job."""
 
     async def post_init(application: Application) -> None:
-        install(application.bot_data, BotState(settings, IndexService(index),
-                                               QuestionQuota(settings.questions_per_minute)))
+        service = IndexService(index, max_pending=settings.max_pending_searches)
+        install(application.bot_data, BotState(settings, service, QuestionQuota(settings.questions_per_minute)))
         await application.bot.set_my_commands(COMMANDS)
         logger.info("bot @%s is up", application.bot.username)
 

@@ -10,7 +10,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 from bot.addressing import is_addressed, question_text
 from bot.examples import example_question
 from bot.flood import is_transient
-from bot.quota import QuestionQuota
+from bot.quota import QuestionQuota, Refusal
 
 BOT = User(id=99, is_bot=True, first_name="Newsbot", username="news_bot")
 
@@ -18,13 +18,27 @@ BOT = User(id=99, is_bot=True, first_name="Newsbot", username="news_bot")
 def test_quota_allows_the_limit_per_minute_then_says_how_long_to_wait():
     now = [1000.0]
     quota = QuestionQuota(2, clock=lambda: now[0])
-    assert quota.take(1) == 0 and quota.take(1) == 0
+    assert quota.take(1) is None and quota.take(1) is None
     now[0] += 20
-    assert quota.take(1) == pytest.approx(40)
-    assert quota.take(2) == 0, "each user has their own window"
+    assert quota.take(1) == Refusal(pytest.approx(40), tell=True)
+    assert quota.take(2) is None, "each user has their own window"
     now[0] += 40
-    assert quota.take(1) == 0
-    assert QuestionQuota(0).take(1) == 0, "0 means no limit"
+    assert quota.take(1) is None
+    assert QuestionQuota(0).take(1) is None, "0 means no limit"
+
+
+def test_a_flooding_user_is_told_to_wait_once_per_window_not_once_per_message():
+    now = [0.0]
+    quota = QuestionQuota(3, clock=lambda: now[0])
+    told = []
+    for _ in range(600):  # 10 messages a second for a minute
+        refusal = quota.take(7)
+        told += [now[0]] if refusal and refusal.tell else []
+        now[0] += 0.1
+    assert told == [pytest.approx(0.3)], "one 'slow down' in the first minute"
+    now[0] = 61.0
+    assert quota.take(7) is None and quota.take(7) is None and quota.take(7) is None
+    assert quota.take(7).tell, "a new window, a new warning"
 
 
 @pytest.mark.parametrize("sentence, question", [
