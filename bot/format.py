@@ -10,7 +10,7 @@ import html
 import re
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from index.models import Answer, AnswerSet, SourceRef
 
@@ -27,6 +27,16 @@ def display_date(published: str | None) -> str | None:
         return datetime.fromisoformat(published[:19]).strftime("%-d %b %Y")
     except ValueError:
         return published
+
+
+def linkable(url: str | None) -> bool:
+    """Only web pages are linked: an article's URL is its publisher's text, and javascript:, tg:
+    or data: links in a reply would let an article make the bot point people anywhere."""
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:  # e.g. an unclosed [IPv6 literal
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
 def fragment_link(url: str, quote_text: str) -> str:
@@ -75,7 +85,7 @@ def source_line_html(source: SourceRef, quote: str, also_in: tuple[SourceRef, ..
     """The plain source line for Telegram, with the title (else "article") linked to the quote."""
     outlet, title, date, where = (html.escape(p) if p else None for p in
                                   (source.outlet, source.title, display_date(source.published), location(source)))
-    if source.url:
+    if linkable(source.url):
         title = f'<a href="{html.escape(fragment_link(source.url, quote), quote=True)}">{title or "article"}</a>'
     parts = [p for p in (outlet, title, date, where) if p]
     line = "— " + " · ".join(parts) if parts else "— (unknown source)"

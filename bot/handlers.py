@@ -297,7 +297,13 @@ async def on_document(update: Update, context: Context) -> None:
         return
     target = state.settings.db.parent / "uploads" / document.file_unique_id / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    await (await document.get_file()).download_to_drive(target)
+    try:
+        await (await document.get_file()).download_to_drive(target)
+    except TelegramError as exc:  # expired or too big for getFile; the text may hold the file URL, never logged raw
+        logger.warning("could not download document %s from user %s: %s", document.file_unique_id,
+                       update.effective_user.id, type(exc).__name__)
+        await reply(message, replies.DOWNLOAD_FAILED)
+        return
     await ingest_and_report(message, state, [str(target)], outlet=message.caption or None)
 
 

@@ -1,13 +1,15 @@
 """Keep secrets out of the logs, whatever a library decides to log.
 
 python-telegram-bot logs the Bot API URL at DEBUG, and that URL contains the
-bot token; an exception text may too.  A filter on every handler rewrites
-the record before it is written.
+bot token; an exception text may too.  File download URLs carry it
+percent-encoded (``123%3AABC...``), so each secret is also matched in that
+form.  A filter on every handler rewrites the record before it is written.
 """
 
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 
 class RedactSecrets(logging.Filter):
@@ -15,7 +17,8 @@ class RedactSecrets(logging.Filter):
 
     def __init__(self, secrets: list[str]):
         super().__init__()
-        self.secrets = [s for s in secrets if s]
+        forms = {form for s in secrets if s for form in (s, quote(s, safe=""), quote(s))}
+        self.secrets = sorted(forms, key=len, reverse=True)  # longest first: no form is left half-replaced
 
     def _clean(self, text: str) -> str:
         for secret in self.secrets:

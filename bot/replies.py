@@ -15,7 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResu
 from index.models import Answer, AnswerSet, IngestReport
 from index.store import StoredSentence
 
-from .format import NOT_FOUND, NOT_FOUND_HINT, answer_html, display_date, source_line_html
+from .format import NOT_FOUND, NOT_FOUND_HINT, answer_html, display_date, linkable, source_line_html
 
 MORE_ANSWERS = 3
 INLINE_ANSWERS = 5
@@ -35,6 +35,7 @@ ADD_REFUSED = ("Sorry, only the people who run this bot can add sources. "
                "If there is news I should read, please tell them.")
 DOCUMENT_SUFFIXES = (".txt", ".html", ".htm", ".jsonl", ".xml", ".rss", ".atom")
 DOCUMENT_TYPES = "I can read .txt, .html, .jsonl and RSS/Atom .xml files."
+DOWNLOAD_FAILED = "I could not download that file from Telegram; please send it again."
 DOCUMENT_TOO_BIG = "That file is over 20 MB, the most Telegram lets a bot download; nothing was added."
 BUSY = "Another ingest is running on this index; please try again in a minute."
 INLINE_NOTHING = "Nothing found; see what I have read"
@@ -105,7 +106,7 @@ def sources(articles: list[dict]) -> str:
     lines = ["<b>Latest articles I have read</b>"]
     for row in articles:
         title = html.escape(row["title"] or (Path(row["path"]).name if row["path"] else row["id"]))
-        if row["url"]:
+        if linkable(row["url"]):
             title = f'<a href="{html.escape(row["url"], quote=True)}">{title}</a>'
         parts = [html.escape(row["outlet"])] if row["outlet"] else []
         parts += [title] + ([html.escape(display_date(row["published"]))] if row["published"] else [])

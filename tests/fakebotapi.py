@@ -7,7 +7,11 @@ documents), which the bot receives through real long polling, and then waits
 for what the bot sent.  Like Telegram, the server refuses malformed HTML,
 over-long texts and unknown methods, so a test also fails when the bot
 sends something Telegram would reject.  Failures can be injected per
-method: 429 with ``retry_after``, 5xx, 400, or a dropped connection.
+method, for the next calls or for a stretch of time: 429 with
+``retry_after``, 5xx, 400, a dropped connection, or a slow answer (the call
+takes effect, the response comes after the client gave up, as when
+Telegram's reply is lost).  ``unreachable`` closes the port and every open
+connection for a while, so the bot sees "connection refused".
 
 It runs in its own threads (``ThreadingHTTPServer``), so tests and the
 benchmark drive it with plain blocking calls.
@@ -24,6 +28,7 @@ import threading
 import time
 import urllib.request
 from collections import deque
+from contextlib import suppress
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -124,11 +129,23 @@ class Call:
 
 @dataclass
 class Failure:
-    """What to answer instead of the real result: "429", "500", "400" or "drop"."""
+    """What to answer instead of the real result: "429", "500" (any status), "drop", "slow" or "outage".
+
+    "slow" performs the call (a message is delivered) and answers ``delay``
+    seconds later; "outage" drops the call and makes the server unreachable
+    for ``delay`` seconds; the other kinds do nothing.
+    """
 
     kind: str
     retry_after: int = 1
     description: str = "Internal Server Error"
+    delay: float = 0.0
+
+
+class _Outage(Exception):
+    def __init__(self, seconds: float):
+        super().__init__(f"unreachable for {seconds}s")
+        self.seconds = seconds
 
 
 class ApiError(Exception):
@@ -145,10 +162,11 @@ class _State:
     messages: dict[tuple[int, int], dict] = field(default_factory=dict)
     chats: dict[int, dict] = field(default_factory=dict)
     update_of: dict[tuple[int, int], int] = field(default_factory=dict)
-    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    files: dict[str, tuple[str, bytes | None]] = field(default_factory=dict)
     served_at: dict[int, float] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     failures: dict[str, deque[Failure]] = field(default_factory=dict)
+    failing_until: dict[str, tuple[Failure, float]] = field(default_factory=dict)
     webhook: dict[str, Any] = field(default_factory=dict)
 
 
@@ -160,19 +178,23 @@ class FakeBotAPI:
         self._cond = threading.Condition()
         self._state = _State()
         self._closing = False
+        self._down = False  # unreachable: every request is dropped until the port reopens
         api = self
 
         class Handler(_Handler):
             fake = api
 
-        self._server = _Server(("127.0.0.1", 0), Handler)
+        self._handler = Handler
+        self._connections: set[socket.socket] = set()
+        self._server: _Server | None = _Server(("127.0.0.1", 0), Handler)
+        self._port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-bot-api", daemon=True)
 
     # -- lifecycle --------------------------------------------------------
 
     @property
     def port(self) -> int:
-        return self._server.server_address[1]
+        return self._port
 
     @property
     def base_url(self) -> str:
@@ -190,8 +212,45 @@ class FakeBotAPI:
         with self._cond:
             self._closing = True
             self._cond.notify_all()
-        self._server.shutdown()
-        self._server.server_close()
+            server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+
+    def unreachable(self, seconds: float) -> threading.Thread:
+        """Refuse connections for ``seconds``: close the port and every open connection, then reopen.
+
+        Returns at once, with the port closed; join the returned thread to wait for the reopening.
+        """
+        with self._cond:
+            self._down = True
+            server, self._server = self._server, None
+        self.drop_connections()
+        server.shutdown()  # takes up to half a second; meanwhile ``_down`` drops what gets in
+        server.server_close()
+        self.drop_connections()
+
+        def reopen() -> None:
+            time.sleep(seconds)
+            with self._cond:
+                if self._closing:
+                    return
+                self._server = _Server(("127.0.0.1", self._port), self._handler)
+                self._down = False
+                threading.Thread(target=self._server.serve_forever, name="fake-bot-api", daemon=True).start()
+
+        thread = threading.Thread(target=reopen, name="fake-bot-api-outage", daemon=True)
+        thread.start()
+        return thread
+
+    def drop_connections(self) -> None:
+        """Close every open connection (a long poll in progress ends with an error)."""
+        with self._cond:
+            connections = list(self._connections)
+            self._connections.clear()
+        for connection in connections:
+            with suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def __enter__(self) -> FakeBotAPI:
         return self.start()
@@ -210,12 +269,17 @@ class FakeBotAPI:
         return {"id": chat_id, "type": "supergroup", "title": title}
 
     def send_message(self, text: str | None = None, *, user_id: int = 1001, chat: dict | None = None,
-                     reply_to: dict | None = None, document: dict | None = None, caption: str | None = None) -> dict:
-        """A user's message arrives; returns it as the bot will see it."""
+                     reply_to: dict | None = None, document: dict | None = None, caption: str | None = None,
+                     **fields: Any) -> dict:
+        """A user's message arrives; returns it as the bot will see it.
+
+        ``fields`` are further Message fields as Telegram sends them (sticker, photo, voice, ...).
+        """
         sender = self.user(user_id)
         chat = chat or {"id": user_id, "type": "private", "first_name": sender["first_name"]}
         with self._cond:
-            message = {"message_id": self._new_message_id(), "date": int(time.time()), "chat": chat, "from": sender}
+            message = {"message_id": self._new_message_id(), "date": int(time.time()), "chat": chat, "from": sender,
+                       **fields}
             if text is not None:
                 message["text"] = text
                 if entities := _entities(text):
@@ -231,6 +295,22 @@ class FakeBotAPI:
             self._state.update_of[(chat["id"], message["message_id"])] = self._queue({"message": message})
         return message
 
+    def edit_message(self, message: dict, text: str) -> dict:
+        """The user edits a message they sent: an ``edited_message`` update."""
+        edited = {**message, "text": text, "edit_date": int(time.time())}
+        edited.pop("entities", None)
+        if entities := _entities(text):
+            edited["entities"] = entities
+        with self._cond:
+            self._state.messages[(message["chat"]["id"], message["message_id"])] = edited
+            self._queue({"edited_message": edited})
+        return edited
+
+    def queue_update(self, update: dict) -> int:
+        """Any other update (channel post, membership change, poll...), as Telegram would send it."""
+        with self._cond:
+            return self._queue(update)
+
     def upload(self, file_name: str, content: bytes, mime_type: str = "text/plain") -> dict:
         """A file as a Document object; the bot fetches it with getFile and a download."""
         with self._cond:
@@ -239,6 +319,12 @@ class FakeBotAPI:
             self._state.files[file_id] = (f"documents/file_{n}{_suffix(file_name)}", content)
         return {"file_id": file_id, "file_unique_id": f"AgAD{n:06d}", "file_name": file_name,
                 "mime_type": mime_type, "file_size": len(content)}
+
+    def forget_file(self, file_id: str) -> None:
+        """Keep answering getFile for ``file_id`` but answer 404 to its download (an expired file)."""
+        with self._cond:
+            path, _ = self._state.files[file_id]
+            self._state.files[file_id] = (path, None)
 
     def press(self, bot_message: Call | dict, data: str, *, user_id: int = 1001) -> str:
         """A user taps an inline button under one of the bot's messages; returns the callback query id."""
@@ -260,6 +346,11 @@ class FakeBotAPI:
         with self._cond:
             self._state.failures.setdefault(method, deque()).extend(failures)
 
+    def fail_for(self, method: str, failure: Failure, seconds: float) -> None:
+        """Answer every call of ``method`` with ``failure`` for the next ``seconds``."""
+        with self._cond:
+            self._state.failing_until[method] = (failure, time.monotonic() + seconds)
+
     # -- observing: what the bot did --------------------------------------
 
     @property
@@ -272,6 +363,11 @@ class FakeBotAPI:
         with self._cond:
             update_id = self._state.update_of[(message["chat"]["id"], message["message_id"])]
             return self._state.served_at.get(update_id)
+
+    def served_update_ids(self) -> set[int]:
+        """The updates handed to the bot so far (by getUpdates or the webhook)."""
+        with self._cond:
+            return set(self._state.served_at)
 
     @property
     def webhook(self) -> dict[str, Any]:
@@ -287,12 +383,16 @@ class FakeBotAPI:
         return [c for c in self.sent("sendMessage") if c.reply_to == message["message_id"]
                 and c.params.get("chat_id") == message["chat"]["id"]]
 
-    def wait_for(self, predicate: Callable[[Call], bool], timeout: float = 30.0, count: int = 1) -> list[Call]:
-        """Block until ``count`` successful calls satisfy ``predicate``; fails the test with what was sent."""
+    def wait_for(self, predicate: Callable[[Call], bool], timeout: float = 30.0, count: int = 1, *,
+                 failed: bool = False) -> list[Call]:
+        """Block until ``count`` successful (or, with ``failed``, failed) calls satisfy ``predicate``.
+
+        Fails the test with the calls the bot made when they do not come.
+        """
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                found = [c for c in self._state.calls if c.ok and predicate(c)]
+                found = [c for c in self._state.calls if c.ok != failed and predicate(c)]
                 if len(found) >= count:
                     return found
                 remaining = deadline - time.monotonic()
@@ -347,22 +447,40 @@ class FakeBotAPI:
             except OSError:
                 time.sleep(0.2)
 
+    def _next_failure(self, method: str) -> Failure | None:
+        queued = self._state.failures.get(method)
+        if queued:
+            return queued.popleft()
+        failure, until = self._state.failing_until.get(method, (None, 0.0))
+        return failure if time.monotonic() < until else None
+
     def handle(self, method: str, params: dict[str, Any]) -> Any:
         """Answer one Bot API call; raises ApiError for Telegram's error answers."""
-        if method == "getUpdates":
-            return self._get_updates(params)
         with self._cond:
-            failure = self._state.failures.get(method)
-            if failure:
-                failed = failure.popleft()
+            if self._down:
+                raise ConnectionAbortedError(method)
+            failed = self._next_failure(method)
+            if failed is not None and failed.kind != "slow":
                 self._record(Call(method, params, time.monotonic(), ok=False, outcome=failed.kind))
+                if failed.kind == "outage":
+                    self._down = True
+                    raise _Outage(failed.delay)
                 if failed.kind == "drop":
                     raise ConnectionAbortedError(method)
                 if failed.kind == "429":
                     raise ApiError(429, f"Too Many Requests: retry after {failed.retry_after}",
                                    {"retry_after": failed.retry_after})
                 raise ApiError(int(failed.kind), failed.description)
-            call = Call(method, params, time.monotonic())
+        result = self._perform(method, params, slow=failed is not None)
+        if failed is not None:
+            time.sleep(failed.delay)  # the call took effect; its answer arrives too late
+        return result
+
+    def _perform(self, method: str, params: dict[str, Any], *, slow: bool) -> Any:
+        if method == "getUpdates":
+            return self._get_updates(params, slow=slow)
+        with self._cond:
+            call = Call(method, params, time.monotonic(), outcome="slow" if slow else "ok")
             try:
                 result = self._answer(method, params, call)
             except ApiError as error:
@@ -377,13 +495,13 @@ class FakeBotAPI:
         self._state.calls.append(call)
         self._cond.notify_all()
 
-    def _get_updates(self, params: dict[str, Any]) -> list[dict]:
+    def _get_updates(self, params: dict[str, Any], *, slow: bool = False) -> list[dict]:
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         limit = int(params.get("limit") or 100)
         deadline = time.monotonic() + timeout
         with self._cond:
-            self._record(Call("getUpdates", params, time.monotonic()))
+            self._record(Call("getUpdates", params, time.monotonic(), outcome="slow" if slow else "ok"))
             while True:
                 self._state.updates = [u for u in self._state.updates if u["update_id"] >= offset]
                 if self._state.updates or self._closing or time.monotonic() >= deadline:
@@ -433,7 +551,7 @@ class FakeBotAPI:
             if file_id not in self._state.files:
                 raise ApiError(400, "Bad Request: invalid file_id")
             path, content = self._state.files[file_id]
-            return {"file_id": file_id, "file_unique_id": file_id[-6:], "file_size": len(content), "file_path": path}
+            return {"file_id": file_id, "file_unique_id": file_id[-6:], "file_size": len(content or b""), "file_path": path}
         raise ApiError(404, "Not Found")
 
     def _check_text(self, text: str, parse_mode: str | None) -> str:
@@ -511,6 +629,17 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        with self.fake._cond:
+            self.fake._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.fake._cond:
+            self.fake._connections.discard(self.connection)
+        with suppress(OSError):
+            super().finish()
+
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
         path = unquote(parts.path)  # PTB percent-encodes file URLs, including the token's colon
@@ -548,7 +677,12 @@ class _Handler(BaseHTTPRequestHandler):
             result = self.fake.handle(method, params)
         except ConnectionAbortedError:
             self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
+            with suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        except _Outage as outage:
+            self.close_connection = True
+            self.fake.unreachable(outage.seconds)
             return
         except ApiError as error:
             payload = {"ok": False, "error_code": error.code, "description": error.description}
