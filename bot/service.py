@@ -3,10 +3,17 @@
 Encoding a question and scanning vectors take milliseconds of CPU each; on
 the event loop they would stall every other chat.  Searches share a small
 thread pool; ingests run one at a time on their own thread, so a long /add
-or feed refresh never takes a search worker.  The searches waiting for a
-worker are bounded: beyond ``max_pending`` a request is refused at once with
-``Overloaded`` (the bot says "busy, ask again") rather than queued behind
-minutes of work while memory grows.
+or feed refresh never takes a search worker.
+
+The search queue is bounded by time, not by count: a request is refused at
+once with ``Overloaded`` (the bot says "busy, ask again") when the searches
+already waiting would keep it from a worker for more than ``max_wait``
+seconds, judged from how long searches have recently taken.  A count would
+either turn people away while searches take milliseconds (every reply, busy
+or not, costs the same slot of Telegram's 30 messages a second, so refusing
+gains nothing then) or let minutes of work queue up once the index is big.
+The default is half a minute because the busy reply asks people to come back
+in a minute: refusing anyone who would be answered sooner helps nobody.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import asyncio
 import functools
 import logging
 import os
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -34,18 +42,19 @@ Context = tuple[StoredSentence | None, StoredSentence, StoredSentence | None]
 
 
 class Overloaded(Exception):
-    """More searches are waiting than the bot queues; the person should ask again shortly."""
+    """The search queue is longer than the bot lets anyone wait; the person should ask again shortly."""
 
 
 class IndexService:
-    """A NewsIndex behind thread pools, with one ingest at a time and a bounded search queue."""
+    """A NewsIndex behind thread pools, with one ingest at a time and a search queue bounded in seconds."""
 
-    def __init__(self, index: NewsIndex, *, search_workers: int | None = None, max_pending: int = 100):
+    def __init__(self, index: NewsIndex, *, search_workers: int | None = None, max_wait: float = 30.0):
         self.index = index
-        self.max_pending = max_pending
-        self.pending = 0  # searches submitted and not finished; only touched on the event loop
-        self._search = ThreadPoolExecutor(search_workers or min(4, os.cpu_count() or 2),
-                                          thread_name_prefix="newsbot-search")
+        self.max_wait = max_wait
+        self.workers = search_workers or min(4, os.cpu_count() or 2)
+        self.pending = 0  # reads submitted and not finished; only touched on the event loop
+        self.mean_seconds = 0.05  # per read, exponentially averaged; a guess until the first reads finish
+        self._search = ThreadPoolExecutor(self.workers, thread_name_prefix="newsbot-search")
         self._ingest = ThreadPoolExecutor(1, thread_name_prefix="newsbot-ingest")
         self._ingest_lock = asyncio.Lock()
         self._examples: list[str] = []  # recomputed while empty: the index may have grown
@@ -53,15 +62,22 @@ class IndexService:
     async def _run(self, pool: ThreadPoolExecutor, fn: Callable[..., T], *args, **kwargs) -> T:
         return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(fn, *args, **kwargs))
 
+    @property
+    def expected_wait(self) -> float:
+        """Seconds a read submitted now would wait for a worker."""
+        return self.pending * self.mean_seconds / self.workers
+
     async def _read(self, fn: Callable[..., T], *args, **kwargs) -> T:
-        """Run a read on the search pool, or raise Overloaded when too many are waiting already."""
-        if self.pending >= self.max_pending:
-            raise Overloaded(f"{self.pending} searches waiting")
+        """Run a read on the search pool, or raise Overloaded when it would wait longer than ``max_wait``."""
+        if self.expected_wait > self.max_wait:
+            raise Overloaded(f"{self.pending} reads waiting, about {self.expected_wait:.1f} s")
         self.pending += 1
         try:
-            return await self._run(self._search, fn, *args, **kwargs)
+            result, seconds = await self._run(self._search, _timed, fn, *args, **kwargs)
         finally:
             self.pending -= 1
+        self.mean_seconds += 0.1 * (seconds - self.mean_seconds)
+        return result
 
     async def ask(self, question: str, k: int = 1) -> AnswerSet:
         return await self._read(self.index.ask, question, k)
@@ -111,3 +127,10 @@ class IndexService:
     def close(self) -> None:
         self._search.shutdown(wait=True, cancel_futures=True)
         self._ingest.shutdown(wait=True)
+
+
+def _timed(fn: Callable[..., T], *args, **kwargs) -> tuple[T, float]:
+    """Run ``fn`` and measure it on the worker thread, so time spent queueing is not counted."""
+    started = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - started

@@ -31,7 +31,7 @@ class Settings:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     questions_per_minute: int = 20
-    max_pending_searches: int = 100
+    max_search_wait: float = 30.0
     allow_private_urls: bool = False
     log_level: str = "INFO"
 
@@ -51,7 +51,7 @@ ENV_NAMES = {
     "webhook_listen": "NEWSBOT_WEBHOOK_LISTEN",
     "webhook_port": "NEWSBOT_WEBHOOK_PORT",
     "questions_per_minute": "NEWSBOT_QUESTIONS_PER_MINUTE",
-    "max_pending_searches": "NEWSBOT_MAX_PENDING_SEARCHES",
+    "max_search_wait": "NEWSBOT_MAX_SEARCH_WAIT",
     "allow_private_urls": "NEWSBOT_ALLOW_PRIVATE_URLS",
     "log_level": "NEWSBOT_LOG_LEVEL",
 }
@@ -70,7 +70,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     converters = {
         "db": Path, "model": str, "sources": _split, "feeds": _split,
         "min_score": float, "refresh_minutes": float, "webhook_port": int, "questions_per_minute": int,
-        "max_pending_searches": int,
+        "max_search_wait": float,
         "admins": lambda v: frozenset(int(x) for x in _split(v)),
         "allow_private_urls": lambda v: {"1": True, "true": True, "yes": True, "0": False, "false": False,
                                          "no": False}[v.strip().lower()],

@@ -50,7 +50,7 @@ def build_application(settings: Settings, index: NewsIndex) -> Application:
     """The bot with its handlers, flood control, defaults and (with NEWSBOT_FEEDS) the refresh job."""
 
     async def post_init(application: Application) -> None:
-        service = IndexService(index, max_pending=settings.max_pending_searches)
+        service = IndexService(index, max_wait=settings.max_search_wait)
         install(application.bot_data, BotState(settings, service, QuestionQuota(settings.questions_per_minute)))
         await application.bot.set_my_commands(COMMANDS)
         logger.info("bot @%s is up", application.bot.username)

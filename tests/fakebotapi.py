@@ -165,6 +165,7 @@ class _State:
     files: dict[str, tuple[str, bytes | None]] = field(default_factory=dict)
     served_at: dict[int, float] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    ok_counts: dict[str, int] = field(default_factory=dict)
     failures: dict[str, deque[Failure]] = field(default_factory=dict)
     failing_until: dict[str, tuple[Failure, float]] = field(default_factory=dict)
     webhook: dict[str, Any] = field(default_factory=dict)
@@ -374,6 +375,11 @@ class FakeBotAPI:
         with self._cond:
             return dict(self._state.webhook)
 
+    def sent_count(self, method: str = "sendMessage") -> int:
+        """How many calls of ``method`` succeeded (cheap, for load tests)."""
+        with self._cond:
+            return self._state.ok_counts.get(method, 0)
+
     def sent(self, method: str = "sendMessage", **match: Any) -> list[Call]:
         """Successful calls of ``method`` whose params include ``match``."""
         return [c for c in self.calls if c.method == method and c.ok
@@ -493,6 +499,8 @@ class FakeBotAPI:
 
     def _record(self, call: Call) -> None:
         self._state.calls.append(call)
+        if call.ok:
+            self._state.ok_counts[call.method] = self._state.ok_counts.get(call.method, 0) + 1
         self._cond.notify_all()
 
     def _get_updates(self, params: dict[str, Any], *, slow: bool = False) -> list[dict]:

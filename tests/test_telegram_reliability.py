@@ -259,7 +259,8 @@ def test_one_flooding_user_does_not_delay_anyone_else(start_bot, fake_api):
 
 
 def test_beyond_the_search_queue_bound_people_are_told_the_bot_is_busy(start_bot, fake_api):
-    bot = start_bot(max_pending_searches=2, questions_per_minute=0)
+    """With a bound of a millisecond's wait, a burst of 40 is more than the search workers may queue."""
+    bot = start_bot(max_search_wait=0.001, questions_per_minute=0)
     asked = botfaults.ask_many(fake_api, 40, first_user=4000)
     texts = [fake_api.wait_reply(message).text for message, _ in asked]
     time.sleep(0.5)
