@@ -88,9 +88,7 @@ class AnnIndex:
         self._writable = None
 
     def _new_index(self):
-        from usearch.index import Index
-
-        return Index(ndim=self.dim, metric="cos", dtype="f16", connectivity=CONNECTIVITY,
+        return _usearch_index_class()(ndim=self.dim, metric="cos", dtype="f16", connectivity=CONNECTIVITY,
                      expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH)
 
     def _writable_index(self):
@@ -130,3 +128,16 @@ class AnnIndex:
                 view.expansion_search = EXPANSION_SEARCH
             self._view, self._stamp = view, stamp
         return self._view
+
+
+def _usearch_index_class():
+    """usearch's Index, imported after onnxruntime.
+
+    With usearch 2.26 loaded first, importing onnxruntime 1.32 segfaults in
+    its module initialisation; the other order works, so the embedder can
+    load at any time after this.
+    """
+    import onnxruntime  # noqa: F401
+    from usearch.index import Index
+
+    return Index
