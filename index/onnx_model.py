@@ -66,6 +66,9 @@ class OnnxSentenceModel:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # Idle threads sleep instead of spinning: on two shared cores a spinning thread steals the
+        # time its partner (or the bot's other work) needs; it halved query CPU time in measurement.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self._session = ort.InferenceSession(str(folder / "model.onnx"), options,
                                              providers=["CPUExecutionProvider"])
