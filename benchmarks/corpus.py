@@ -52,13 +52,17 @@ def questions(n: int) -> list[str]:
     return asked[:n]
 
 
-def rewritten_copy(target: Path, copy: int, reverse_words: bool) -> Path:
-    """PolNeAR under new ids; with ``reverse_words`` every line's words reversed, so every sentence is new."""
-    with open(POLNEAR / "articles.jsonl", encoding="utf-8") as src, open(target, "w", encoding="utf-8") as out:
+def rewritten_copy(source: Path, target: Path, copy: int, reverse_words: bool) -> Path:
+    """The JSON Lines articles of ``source`` under new ids, each article led by one new line (so it is new content, its other
+    sentences known: syndicated copy); with ``reverse_words`` every line's words reversed instead,
+    so every sentence is new."""
+    with open(source, encoding="utf-8") as src, open(target, "w", encoding="utf-8") as out:
         for line in src:
             record = json.loads(line)
             record["id"] = f"{record['id']}-copy{copy}"
             if reverse_words:
                 record["text"] = "\n".join(" ".join(reversed(row.split())) for row in record["text"].split("\n"))
+            else:
+                record["text"] = f"Syndicated copy {copy} of {record['id']}.\n\n{record['text']}"
             out.write(json.dumps(record) + "\n")
     return target
