@@ -40,4 +40,4 @@ stress: install-dev
 	$(PY) -m pytest -q -m stress tests/stress
 
 clean:
-	rm -rf $(VENV) data/*.db data/*.f32
+	rm -rf $(VENV) data/*.db data/*.f32 data/*.ann

@@ -27,3 +27,7 @@ class IndexMismatchError(NewsbotError):
 
 class IndexBusyError(NewsbotError):
     """Another process holds the ingest lock on this index."""
+
+
+class ModelError(NewsbotError):
+    """The embedding model folder is missing or has a layout the chosen backend cannot run."""

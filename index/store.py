@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from sqlite_utils import Database
 
+from .ann import ANN_MIN_ROWS, AnnIndex
 from .errors import IndexBusyError, IndexMismatchError
 from .models import Article, Sentence, SourceRef
 from .schema import migrations
@@ -70,9 +71,9 @@ def _row_to_sentence(row: Sequence) -> StoredSentence:
 
 
 class Store:
-    """One index: ``<name>.db`` plus ``<name>.vectors.f32`` beside it."""
+    """One index: ``<name>.db`` plus ``<name>.vectors.f32`` and the ANN graph ``<name>.ann`` beside it."""
 
-    def __init__(self, db_path: Path, model_name: str, dim: int):
+    def __init__(self, db_path: Path, model_name: str, dim: int, ann_min_rows: int = ANN_MIN_ROWS):
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(self.db_path), check_same_thread=False, timeout=30)
@@ -85,6 +86,7 @@ class Store:
             migrations.apply(self.db)
             self._check_meta(model_name, dim)
         self.vectors = VectorFile(self.db_path.with_suffix(".vectors.f32"), dim)
+        self.ann = AnnIndex(self.db_path.with_suffix(".ann"), dim, ann_min_rows)
         self.dim = dim
 
     def _check_meta(self, model_name: str, dim: int) -> None:
@@ -254,7 +256,8 @@ class Store:
             return dict(self.db.execute("SELECT key, value FROM meta").fetchall())
 
     def size_on_disk(self) -> int:
-        paths = [self.db_path, self.db_path.with_name(self.db_path.name + "-wal"), self.vectors.path]
+        paths = [self.db_path, self.db_path.with_name(self.db_path.name + "-wal"), self.vectors.path,
+                 self.ann.path]
         return sum(p.stat().st_size for p in paths if p.exists())
 
 

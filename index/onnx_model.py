@@ -1,0 +1,153 @@
+"""A sentence-transformers model run by ONNX Runtime, exported offline from its own weights.
+
+sentence-transformers' ``backend="onnx"`` needs optimum-onnx, which pins
+transformers below 4.58 (we run 5.x), so the export is done here with
+``torch.onnx.export`` instead: transformer, pooling and normalisation in one
+graph, written once into ``<cache>/onnx/<model>-<key>/`` beside the fast
+tokenizer it was traced with.  Loading the cached graph needs neither torch
+nor transformers, which keeps start-up short.
+
+Batches are formed from texts of similar length, so little time goes into
+padding tokens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+EXPORT_VERSION = "1"  # bump when the exported graph changes shape or meaning
+OPSET = 17
+_HASHED_FILES = ("config.json", "modules.json", "sentence_bert_config.json", "tokenizer.json",
+                 "tokenizer_config.json", "vocab.txt", "1_Pooling/config.json")
+_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
+def export_key(model_path: str) -> str:
+    """Changes when the model files change; cheap enough to compute at every start."""
+    folder = Path(model_path)
+    digest = hashlib.sha256(EXPORT_VERSION.encode())
+    for name in _HASHED_FILES:
+        path = folder / name
+        if path.exists():
+            digest.update(name.encode() + path.read_bytes())
+    for name in _WEIGHT_FILES:
+        path = folder / name
+        if path.exists():
+            digest.update(f"{name}:{path.stat().st_size}".encode())
+    return digest.hexdigest()[:16]
+
+
+class OnnxSentenceModel:
+    """Normalised sentence vectors from an ONNX Runtime session on the CPU."""
+
+    def __init__(self, model_path: str, cache_dir: Path, threads: int):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        from .embed import model_name_of
+
+        folder = Path(cache_dir) / "onnx" / f"{model_name_of(model_path)}-{export_key(model_path)}"
+        if not (folder / "model.onnx").exists():
+            export(model_path, folder)
+        info = json.loads((folder / "export.json").read_text())
+        self.dim = int(info["dim"])
+        self._inputs = list(info["inputs"])
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        # Idle threads sleep instead of spinning: on two shared cores a spinning thread steals the
+        # time its partner (or the bot's other work) needs; it halved query CPU time in measurement.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        self._session = ort.InferenceSession(str(folder / "model.onnx"), options,
+                                             providers=["CPUExecutionProvider"])
+
+    def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            rows = order[start:start + batch_size]
+            out[rows] = self._run([texts[i].strip() for i in rows])
+        return out
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        feeds = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+        }
+        return self._session.run(["embedding"], {name: feeds[name] for name in self._inputs})[0]
+
+
+def export(model_path: str, folder: Path) -> None:
+    """Trace the local model into ``folder``; written to a temporary folder and renamed, so never half-there."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    from .embed import read_st_config
+
+    pooling, max_tokens = read_st_config(model_path)
+    logger.info("exporting %s to ONNX in %s (once)", model_path, folder)
+    tokenizer = AutoTokenizer.from_pretrained(model_path, local_files_only=True)
+    model = AutoModel.from_pretrained(model_path, local_files_only=True).eval()
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in tokenizer.model_input_names]
+    sample = tokenizer(["an example sentence", "a second, longer example sentence"], padding=True,
+                       return_tensors="pt")
+    fast = tokenizer.backend_tokenizer
+    fast.enable_truncation(min(max_tokens, tokenizer.model_max_length))
+    fast.enable_padding(pad_id=tokenizer.pad_token_id, pad_token=tokenizer.pad_token,
+                        pad_type_id=tokenizer.pad_token_type_id)
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=folder.name + ".", dir=folder.parent))
+    with torch.inference_mode(False), torch.no_grad():
+        torch.onnx.export(
+            _pooled(torch, model, names, pooling), tuple(sample[n] for n in names), str(staging / "model.onnx"),
+            input_names=names, output_names=["embedding"],
+            dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "embedding": {0: "batch"}},
+            opset_version=OPSET, dynamo=False)
+    fast.save(str(staging / "tokenizer.json"))
+    (staging / "export.json").write_text(json.dumps(
+        {"inputs": names, "dim": int(model.config.hidden_size), "pooling": pooling, "max_tokens": max_tokens,
+         "source": str(model_path), "torch": torch.__version__}))
+    try:
+        os.rename(staging, folder)
+    except OSError:  # another process finished the same export first
+        if not (folder / "model.onnx").exists():
+            raise
+
+
+def _pooled(torch, model, names: list[str], pooling: str):
+    """Transformer, then mean or CLS pooling, then L2 normalisation, as one traceable module.
+
+    Built inside a function because torch is imported only when exporting.
+    """
+
+    class Pooled(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.model = model
+
+        def forward(self, *inputs):
+            feeds = dict(zip(names, inputs))
+            hidden = self.model(**feeds).last_hidden_state
+            if pooling == "cls":
+                pooled = hidden[:, 0]
+            else:
+                mask = feeds["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2.0, dim=-1)
+
+    return Pooled()

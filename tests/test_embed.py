@@ -1,0 +1,48 @@
+"""ONNX Runtime and torch give interchangeable vectors for the packaged model."""
+
+import numpy as np
+import pytest
+
+from index.embed import Embedder
+from index.errors import ModelError
+
+SENTENCES = [
+    "The council voted to rebuild the harbour wall before winter.",
+    "“We cannot wait another year,” the mayor said on Tuesday.",
+    "Prices rose 3.2% in March, the statistics office said.",
+    "Short.",
+    "A much longer sentence that goes on about the ferry timetable, the weather over the estuary, the "
+    "fishermen who moor their boats along the old quay and the bakery that opens at five every morning.",
+    "Le maire a déclaré que le café resterait ouvert.",
+]
+
+
+@pytest.fixture(scope="module")
+def torch_embedder():
+    return Embedder(backend="torch")
+
+
+@pytest.mark.slow
+def test_onnx_matches_torch(embedder, torch_embedder):
+    assert embedder.backend == "onnx"
+    assert (embedder.name, embedder.dim) == (torch_embedder.name, torch_embedder.dim)
+    fast = embedder.encode(SENTENCES)
+    reference = torch_embedder.encode(SENTENCES)
+    assert fast.dtype == np.float32 and fast.shape == (len(SENTENCES), 384)
+    assert np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
+    assert (fast * reference).sum(axis=1).min() >= 0.999
+
+
+@pytest.mark.slow
+def test_batch_order_does_not_change_vectors(embedder):
+    """Length bucketing reorders texts inside encode; each vector must still land on its own text."""
+    together = embedder.encode(SENTENCES)
+    alone = np.stack([embedder.encode_query(s) for s in SENTENCES])
+    assert (together * alone).sum(axis=1).min() >= 0.9999
+
+
+def test_unknown_backend_and_missing_folder_are_refused(tmp_path):
+    with pytest.raises(ModelError):
+        Embedder(backend="tensorflow")
+    with pytest.raises(ModelError):
+        Embedder(str(tmp_path / "absent"))
