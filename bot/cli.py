@@ -151,6 +151,25 @@ def stats_command(settings: Settings, db: Path | None) -> None:
         click.echo(f"{key}: {value:,}" if isinstance(value, int) else f"{key}: {value}")
 
 
+@main.command("check")
+@db_option
+@click.pass_obj
+def check_command(settings: Settings, db: Path | None) -> None:
+    """Verify the index is whole: vectors, keyword index, no orphan rows (exit 1 if not)."""
+    from index.check import check_index
+
+    with friendly_errors():
+        report = check_index(db or settings.db)
+    click.echo(", ".join(f"{n:,} {name}" for name, n in report.counts.items()) or str(report.db_path))
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    for problem in report.problems:
+        click.echo(f"problem: {problem}", err=True)
+    if not report.ok:
+        raise click.ClickException(f"{len(report.problems)} problems in {report.db_path}")
+    click.echo("index ok")
+
+
 @main.command("run")
 @db_option
 @click.pass_obj
