@@ -41,7 +41,8 @@ class Extraction:
 
 
 def is_url(location: str) -> bool:
-    return urlsplit(location).scheme in ("http", "https")
+    """By the scheme alone: a malformed URL is still a URL, refused by the fetcher with a reason."""
+    return location[:8].lower().startswith(("http://", "https://"))
 
 
 def expand(location: str) -> list[str]:

@@ -42,3 +42,12 @@ def fixture_copy(tmp_path):
         return target
 
     return copy
+
+
+@pytest.fixture(scope="module")
+def local_server():
+    """A misbehaving HTTP server on 127.0.0.1 (see tests/local_server.py)."""
+    from tests.local_server import LocalServer
+
+    with LocalServer() as server:
+        yield server
