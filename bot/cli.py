@@ -107,6 +107,14 @@ def ingest_command(settings: Settings, sources: tuple[str, ...], outlet: str | N
 @click.pass_obj
 def ask_command(settings: Settings, question: str, k: int, as_json: bool, db: Path | None) -> None:
     """Answer QUESTION with quotes from the news ('-' reads one question per line from stdin)."""
+    from index.engine import clean_question
+
+    if question != "-":
+        try:
+            clean_question(question)  # refuse at once, before the slow model load
+        except QuestionError as exc:
+            click.echo(_refusal(question, exc, as_json))
+            return
     with friendly_errors():
         index = open_index(settings, db)
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else iter([question])
@@ -120,10 +128,14 @@ def _answer(index, question: str, k: int, as_json: bool) -> str:
     try:
         result = index.ask(question, k)
     except QuestionError as exc:
-        if as_json:
-            return json.dumps({"question": question, "abstained": True, "answers": [], "error": str(exc)})
-        return str(exc)
+        return _refusal(question, exc, as_json)
     return json.dumps(result.to_dict(), ensure_ascii=False) if as_json else answers_text(result)
+
+
+def _refusal(question: str, exc: QuestionError, as_json: bool) -> str:
+    if as_json:
+        return json.dumps({"question": question, "abstained": True, "answers": [], "error": str(exc)})
+    return str(exc)
 
 
 @main.command("sources")
