@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,12 +106,21 @@ def _from_bytes(data: bytes, *, name: str, url: str | None, path: str | None, fe
     return Extraction(name, "text", [article])
 
 
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _valid_unicode(record: dict) -> dict:
+    """JSON may escape half a surrogate pair (``"\\ud800"``), which no UTF-8 store can hold: use U+FFFD."""
+    return {key: _LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+            for key, value in record.items()}
+
+
 def _json_lines(text: str, *, name: str, path: str | None, problems: list[str]) -> Iterator[Article]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = json.loads(line, object_hook=_valid_unicode)
             body = record["text"]
             if not isinstance(body, str) or not body.strip():
                 raise ValueError("empty text")

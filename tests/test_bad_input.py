@@ -247,3 +247,17 @@ def test_ingest_command_names_every_bad_source(tmp_path):
     for fragment in ("empty.txt is empty", "binary.txt looks like a binary", "laughs.xml: feed declares XML entities",
                      "refusing to fetch 127.0.0.1", "ftp://example.com/x: no such file"):
         assert fragment in result.stderr, result.stderr
+
+
+def test_json_lines_with_lone_surrogates_and_nul_are_kept(index, tmp_path):
+    """Found broken: ``"\\ud800"`` in one record crashed the whole ingest with UnicodeEncodeError."""
+    from index.check import check_index
+
+    path = tmp_path / "escapes.jsonl"
+    path.write_text('{"id": "e1", "title": "bad \\ud800", "text": "The pier at Largs \\udc00 will close in June."}\n'
+                    '{"id": "e2", "text": "The ferry\\u0000 to Cumbrae runs hourly in summer."}\n')
+    report = index.ingest([str(path)])
+    assert (report.added, report.failed) == (2, 0), report.errors
+    assert {"The pier at Largs \ufffd will close in June.", "The ferry\x00 to Cumbrae runs hourly in summer."} \
+        <= stored_sentences(index)
+    assert check_index(index.store.db_path).ok
