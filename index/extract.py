@@ -23,6 +23,7 @@ from .fetch import Fetcher
 from .furniture import find_date
 from .models import Article
 from .plaintext import parse_plain_text
+from .split import split_lines
 from .webpage import parse_html
 
 logger = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ def _valid_unicode(record: dict) -> dict:
 
 
 def _json_lines(text: str, *, name: str, path: str | None, problems: list[str]) -> Iterator[Article]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         if not line.strip():
             continue
         try:

@@ -261,3 +261,20 @@ def test_json_lines_with_lone_surrogates_and_nul_are_kept(index, tmp_path):
     assert {"The pier at Largs \ufffd will close in June.", "The ferry\x00 to Cumbrae runs hourly in summer."} \
         <= stored_sentences(index)
     assert check_index(index.store.db_path).ok
+
+
+def test_form_feeds_and_unicode_line_separators_keep_lines_exact(index, tmp_path):
+    """Found broken: str.splitlines breaks at \\f and U+2028 but line numbers do not, so such a file
+    crashed ingest with IndexError, and a JSON record holding a raw U+2028 was cut in two."""
+    text = tmp_path / "exported.txt"
+    text.write_text("Page one of the council minutes.\fThe council met on Monday.\nIt voted\u2028to close the pool.\n"
+                    "The vote was 7 to 2.\n")
+    lines = tmp_path / "sep.jsonl"
+    lines.write_text(json.dumps({"id": "sep", "text": "The lido will reopen in July.\u2028Tickets cost £5."},
+                                ensure_ascii=False) + "\n")
+    report = index.ingest([str(text), str(lines)])
+    assert (report.added, report.failed) == (2, 0) and not report.errors, report.errors
+    rows = dict(index.store.db.execute("SELECT text, line FROM sentences WHERE text LIKE '%vote was%' "
+                                       "OR text LIKE '%lido%'").fetchall())
+    assert rows["The vote was 7 to 2."] == 3
+    assert any(t.startswith("The lido will reopen in July.") for t in rows)
