@@ -65,3 +65,31 @@ def test_a_reader_keeps_answering_during_an_ingest_in_another_process_and_sees_n
     assert penguin.answers[0].quote == "The zoo's new penguin chick is called Pebble, keeper Ann Tate said."
     assert reader.stats()["articles"] == 27
     reader.close()
+
+
+def _open_store(path, results):
+    from index.store import Store
+
+    try:
+        Store(path, "all-MiniLM-L6-v2", 384).close()
+        results.put("ok")
+    except Exception as exc:  # the failure this test looks for
+        results.put(repr(exc))
+
+
+def test_processes_creating_the_same_new_index_at_once_all_succeed(tmp_path):
+    """Found broken: 18 of 20 rounds failed ("database is locked", "table meta already exists")."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    for round_ in range(3):
+        path = tmp_path / f"r{round_}" / "news.db"
+        path.parent.mkdir()
+        results = context.Queue()
+        procs = [context.Process(target=_open_store, args=(path, results)) for _ in range(3)]
+        for p in procs:
+            p.start()
+        outcomes = [results.get(timeout=120) for _ in procs]
+        for p in procs:
+            p.join()
+        assert outcomes == ["ok"] * 3, outcomes
