@@ -110,7 +110,8 @@ def snapshot(db: Path) -> dict:
         dim = int(conn.execute("SELECT value FROM meta WHERE key = 'dim'").fetchone()[0])
     finally:
         conn.close()
-    raw = np.fromfile(db.with_suffix(".vectors.f32"), dtype="<f4")
+    vectors = db.with_suffix(".vectors.f32")  # absent if killed before the first article was embedded
+    raw = np.fromfile(vectors, dtype="<f4") if vectors.exists() else np.zeros(0, dtype="<f4")
     return {"counts": counts, "articles": articles, "sentences": sentences, "texts": texts,
             "vectors": raw[: counts["texts"] * dim].reshape(-1, dim)}
 

@@ -15,7 +15,7 @@ from tests.ingest_runs import (IngestProcess, assert_same_index, ingest_to_end, 
 def test_killed_ingests_leave_a_whole_index_and_a_rerun_matches_an_uninterrupted_one(tmp_path, embedder):
     from index.engine import NewsIndex
 
-    sources = write_corpus(tmp_path / "corpus", 30) + [str(FIXTURES / "articles.jsonl")]
+    sources = write_corpus(tmp_path / "corpus", 20) + [str(FIXTURES / "articles.jsonl")]
     reference = NewsIndex(tmp_path / "reference.db", embedder=embedder)
     reference.ingest(sources)
     reference.close()
@@ -36,7 +36,7 @@ def test_a_reader_keeps_answering_during_an_ingest_in_another_process_and_sees_n
     db = tmp_path / "news.db"
     reader = NewsIndex(db, embedder=embedder)
     reader.ingest([str(FIXTURES / "harbour.txt")])
-    corpus = write_corpus(tmp_path / "corpus", 25)
+    corpus = write_corpus(tmp_path / "corpus", 15)
     (tmp_path / "zz_penguin.txt").write_text("Title: Penguin named\n\nThe zoo's new penguin chick is called "
                                              "Pebble, keeper Ann Tate said.\n")
     writer = IngestProcess(db, corpus + [str(tmp_path / "zz_penguin.txt")])
@@ -63,7 +63,7 @@ def test_a_reader_keeps_answering_during_an_ingest_in_another_process_and_sees_n
     assert len(set(seen_articles)) >= 2, "the reader never saw the ingest in progress"
     penguin = reader.ask("What is the new penguin at the zoo called?")  # same object: no restart
     assert penguin.answers[0].quote == "The zoo's new penguin chick is called Pebble, keeper Ann Tate said."
-    assert reader.stats()["articles"] == 27
+    assert reader.stats()["articles"] == 17
     reader.close()
 
 

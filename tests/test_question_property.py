@@ -36,7 +36,7 @@ def test_clean_question_returns_searchable_text_or_refuses(question):
     cleaned.encode("utf-8")  # storable and loggable: no lone surrogates left
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.one_of(_ANY_TEXT, _WORDY))
 def test_ask_answers_verbatim_abstains_or_refuses(index, question):
     sentences = {r[0] for r in index.store.db.execute("SELECT text FROM sentences")}
