@@ -77,11 +77,13 @@ class IngestProcess:
                 self.ready.set()
         self.ready.set()  # ended (or died) before saying so
 
-    def kill_after(self, seconds: float) -> bool:
-        """SIGKILL ``seconds`` after ingest began; False if it had already finished by then."""
+    def kill_at(self, db: Path, articles: int, jitter: float) -> bool:
+        """SIGKILL ``jitter`` seconds after ``articles`` articles are committed; False if it finished first."""
         if not self.ready.wait(300):
             raise TimeoutError("newsbot ingest did not start within 300 s")
-        time.sleep(seconds)
+        while self.proc.poll() is None and committed_articles(db) < articles:
+            time.sleep(0.02)
+        time.sleep(jitter)
         if self.proc.poll() is not None:
             return False
         os.kill(self.proc.pid, signal.SIGKILL)
@@ -93,6 +95,18 @@ class IngestProcess:
         code = self.proc.wait()
         self._reader.join(10)
         return code
+
+
+def committed_articles(db: Path) -> int:
+    if not db.exists():
+        return 0
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        return conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    except sqlite3.OperationalError:  # schema not created yet
+        return 0
+    finally:
+        conn.close()
 
 
 def snapshot(db: Path) -> dict:
@@ -135,17 +149,17 @@ class KillLog:
     seconds: float = 0.0
 
 
-def kill_repeatedly(db: Path, sources: list[str], delays: list[float]) -> KillLog:
-    """For each delay: start an ingest, SIGKILL it that long after it began, then `newsbot check`.
+def kill_repeatedly(db: Path, sources: list[str], targets: list[int], rng: random.Random) -> KillLog:
+    """For each target: start an ingest, SIGKILL it a random 0-1 s after that many articles are
+    committed (so inside embedding, the vector write or the transaction), then `newsbot check`.
 
-    A run that finishes before its delay is counted, not a kill; the caller
-    adds more delays if it needs an exact number of kills.
+    A run that finishes before its kill is counted, not a kill.
     """
     log = KillLog()
     started = time.monotonic()
-    for delay in delays:
+    for target in targets:
         run = IngestProcess(db, sources)
-        if not run.kill_after(delay):
+        if not run.kill_at(db, target, rng.uniform(0, 1.0)):
             assert run.proc.returncode == 0, "".join(run.stderr)
             log.finished_early += 1
             continue
@@ -157,6 +171,6 @@ def kill_repeatedly(db: Path, sources: list[str], delays: list[float]) -> KillLo
         assert check.returncode == 0, f"check failed after kill {log.kills}:\n{check.stdout}\n{check.stderr}"
         log.checks_passed += 1
         log.torn_tails += "uncommitted vector rows" in check.stdout
-        log.articles_at_kill.append(snapshot(db)["counts"]["articles"])
+        log.articles_at_kill.append(committed_articles(db))
     log.seconds = time.monotonic() - started
     return log

@@ -22,8 +22,10 @@ def test_killed_ingests_leave_a_whole_index_and_a_rerun_matches_an_uninterrupted
 
     db = tmp_path / "killed.db"
     rng = random.Random(2)
-    log = kill_repeatedly(db, sources, [rng.uniform(0.3, 1.5) for _ in range(2)])
-    assert log.kills >= 1 and log.checks_passed == log.kills - log.before_index
+    total = snapshot(tmp_path / "reference.db")["counts"]["articles"]
+    log = kill_repeatedly(db, sources, sorted(rng.sample(range(total // 2), 2)), rng)
+    assert log.kills == 2 and log.checks_passed == 2
+    assert log.articles_at_kill[-1] < total
     final = ingest_to_end(db, sources)
     assert final.returncode == 0, final.stderr
     assert newsbot_check(db).returncode == 0
