@@ -37,7 +37,7 @@ bench: install-bench
 	$(PY) benchmarks/run.py
 
 stress: install-dev
-	$(PY) -m pytest -q -m stress tests/stress
+	$(PY) -m pytest -q -s -m stress tests/stress
 
 clean:
 	rm -rf $(VENV) data/*.db data/*.f32 data/*.ann

@@ -109,6 +109,14 @@ def ingest_command(settings: Settings, sources: tuple[str, ...], outlet: str | N
 @click.pass_obj
 def ask_command(settings: Settings, question: str, k: int, as_json: bool, db: Path | None) -> None:
     """Answer QUESTION with quotes from the news ('-' reads one question per line from stdin)."""
+    from index.engine import clean_question
+
+    if question != "-":
+        try:
+            clean_question(question)  # refuse at once, before the slow model load
+        except QuestionError as exc:
+            click.echo(_refusal(question, exc, as_json))
+            return
     with friendly_errors():
         index = open_index(settings, db)
     questions = (line.rstrip("\n") for line in sys.stdin) if question == "-" else iter([question])
@@ -122,10 +130,14 @@ def _answer(index, question: str, k: int, as_json: bool) -> str:
     try:
         result = index.ask(question, k)
     except QuestionError as exc:
-        if as_json:
-            return json.dumps({"question": question, "abstained": True, "answers": [], "error": str(exc)})
-        return str(exc)
+        return _refusal(question, exc, as_json)
     return json.dumps(result.to_dict(), ensure_ascii=False) if as_json else answers_text(result)
+
+
+def _refusal(question: str, exc: QuestionError, as_json: bool) -> str:
+    if as_json:
+        return json.dumps({"question": question, "abstained": True, "answers": [], "error": str(exc)})
+    return str(exc)
 
 
 @main.command("sources")
@@ -156,6 +168,25 @@ def stats_command(settings: Settings, db: Path | None) -> None:
 NO_TOKEN_HELP = """TELEGRAM_BOT_TOKEN is not set, so the bot is not on Telegram; answering here instead.
 To put it on Telegram: open a chat with @BotFather, send /newbot, follow the steps, then put the
 token it gives you in .env as TELEGRAM_BOT_TOKEN=... (or export it) and run `newsbot run` again."""
+
+
+@main.command("check")
+@db_option
+@click.pass_obj
+def check_command(settings: Settings, db: Path | None) -> None:
+    """Verify the index is whole: vectors, keyword index, no orphan rows (exit 1 if not)."""
+    from index.check import check_index
+
+    with friendly_errors():
+        report = check_index(db or settings.db)
+    click.echo(", ".join(f"{n:,} {name}" for name, n in report.counts.items()) or str(report.db_path))
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    for problem in report.problems:
+        click.echo(f"problem: {problem}", err=True)
+    if not report.ok:
+        raise click.ClickException(f"{len(report.problems)} problems in {report.db_path}")
+    click.echo("index ok")
 
 
 @main.command("run")

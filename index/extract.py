@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from .fetch import Fetcher
 from .furniture import find_date
 from .models import Article
 from .plaintext import parse_plain_text
+from .split import split_lines
 from .webpage import parse_html
 
 logger = logging.getLogger(__name__)
@@ -41,7 +43,8 @@ class Extraction:
 
 
 def is_url(location: str) -> bool:
-    return urlsplit(location).scheme in ("http", "https")
+    """By the scheme alone: a malformed URL is still a URL, refused by the fetcher with a reason."""
+    return location[:8].lower().startswith(("http://", "https://"))
 
 
 def expand(location: str) -> list[str]:
@@ -104,12 +107,21 @@ def _from_bytes(data: bytes, *, name: str, url: str | None, path: str | None, fe
     return Extraction(name, "text", [article])
 
 
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _valid_unicode(record: dict) -> dict:
+    """JSON may escape half a surrogate pair (``"\\ud800"``), which no UTF-8 store can hold: use U+FFFD."""
+    return {key: _LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+            for key, value in record.items()}
+
+
 def _json_lines(text: str, *, name: str, path: str | None, problems: list[str]) -> Iterator[Article]:
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = json.loads(line, object_hook=_valid_unicode)
             body = record["text"]
             if not isinstance(body, str) or not body.strip():
                 raise ValueError("empty text")

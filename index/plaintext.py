@@ -13,7 +13,7 @@ import re
 
 from .furniture import byline_name, find_date, is_furniture, parse_dateline
 from .models import Article
-from .split import line_starts
+from .split import line_starts, split_lines
 
 _FRONT_MATTER = re.compile(r"^(title|outlet|source|author|date|published|url|id)\s*:\s*(.+)$", re.IGNORECASE)
 _HEADER_LINES = 6
@@ -21,7 +21,7 @@ _HEADER_LINES = 6
 
 def parse_plain_text(text: str, *, path: str | None, outlet: str | None, source_id: str | None) -> Article:
     starts = line_starts(text)
-    lines = text.splitlines()
+    lines = split_lines(text)
     fields: dict[str, str] = {}
     skip: list[tuple[int, int]] = []
     header_seen = 0

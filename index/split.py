@@ -33,11 +33,23 @@ def _nlp() -> spacy.language.Language:
     return nlp
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def line_starts(text: str) -> list[int]:
     """Offsets at which each line begins; ``line_starts(t)[n - 1]`` starts line n."""
     starts = [0]
-    starts.extend(m.end() for m in re.finditer(r"\r\n|\r|\n", text))
+    starts.extend(m.end() for m in _LINE_BREAK.finditer(text))
     return starts
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines ``line_starts`` counts, as an editor numbers them.
+
+    ``str.splitlines`` also breaks at form feed, U+2028, NEL and other
+    separators, which would number lines differently from ``line_starts``.
+    """
+    return _LINE_BREAK.split(text)
 
 
 def _blocks(text: str, skip: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

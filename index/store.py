@@ -79,7 +79,7 @@ class Store:
         conn = sqlite3.connect(str(self.db_path), check_same_thread=False, timeout=30)
         self.db = Database(conn)
         self._lock = threading.RLock()
-        with self._lock:
+        with self._lock, _opening(self.db_path):
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
@@ -259,6 +259,24 @@ class Store:
         paths = [self.db_path, self.db_path.with_name(self.db_path.name + "-wal"), self.vectors.path,
                  self.ann.path]
         return sum(p.stat().st_size for p in paths if p.exists())
+
+
+@contextmanager
+def _opening(db_path: Path) -> Iterator[None]:
+    """Serialise schema set-up between processes opening the same index.
+
+    Two processes creating a new index at once (the bot starting while an
+    ingest starts) otherwise fail with "database is locked" on the switch to
+    WAL, or "table meta already exists" from both running the first
+    migration.  Held for milliseconds, and apart from the ingest lock, so a
+    reader can open the index while an ingest runs.
+    """
+    with open(db_path.with_suffix(".open.lock"), "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _now() -> str:

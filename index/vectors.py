@@ -29,16 +29,24 @@ class VectorFile:
         self._mapped_rows = 0
 
     def rows_on_disk(self) -> int:
+        return self.bytes_on_disk() // self._row_bytes
+
+    def bytes_on_disk(self) -> int:
         try:
-            return self.path.stat().st_size // self._row_bytes
+            return self.path.stat().st_size
         except FileNotFoundError:
             return 0
 
     def truncate(self, rows: int) -> None:
-        """Cut rows beyond ``rows`` (left by an ingest that never committed)."""
-        if self.rows_on_disk() > rows:
-            logger.warning("dropping %d uncommitted vector rows from %s",
-                           self.rows_on_disk() - rows, self.path)
+        """Cut rows beyond ``rows`` (left by an ingest that never committed).
+
+        Bytes are compared, not whole rows: a writer killed in the middle of
+        ``append`` leaves part of a row, which must go too.
+        """
+        extra = self.bytes_on_disk() - rows * self._row_bytes
+        if extra > 0:
+            logger.warning("dropping %d uncommitted vector bytes (%.2f rows) from %s",
+                           extra, extra / self._row_bytes, self.path)
             with open(self.path, "r+b") as fh:
                 fh.truncate(rows * self._row_bytes)
                 os.fsync(fh.fileno())

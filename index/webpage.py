@@ -15,7 +15,7 @@ import trafilatura
 from .errors import SourceError
 from .furniture import find_date, is_furniture
 from .models import Article
-from .split import line_starts
+from .split import line_starts, split_lines
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def parse_html(html: str, *, url: str | None, path: str | None, outlet: str | No
     if not text:
         raise SourceError(f"{path or url}: no article text found in the HTML page")
     starts = line_starts(text)
-    skip = tuple((starts[n], starts[n] + len(line)) for n, line in enumerate(text.splitlines())
+    skip = tuple((starts[n], starts[n] + len(line)) for n, line in enumerate(split_lines(text))
                  if is_furniture(line))
     date = getattr(doc, "date", None)
     return Article(

@@ -125,3 +125,11 @@ def page_server(tmp_path):
     yield f"http://127.0.0.1:{server.server_address[1]}", folder
     server.shutdown()
     server.server_close()
+
+@pytest.fixture(scope="module")
+def local_server():
+    """A misbehaving HTTP server on 127.0.0.1 (see tests/local_server.py)."""
+    from tests.local_server import LocalServer
+
+    with LocalServer() as server:
+        yield server

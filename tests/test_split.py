@@ -58,3 +58,28 @@ def test_any_text_splits_into_sentences_that_slice_back(text):
         assert text[s.start:s.end] == s.text
         assert s.text == s.text.strip() and s.text
         assert 1 <= s.line <= len(line_starts(text))
+
+
+_LINE_BREAKS = st.sampled_from(["\n", "\r\n", "\r", "\n\n", "\u2028", "\x85", "\x0c"])
+_PIECES = st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
+    st.sampled_from(["Mr.", "Dr.", "U.S.", "...", '"', "”", "Read more: x", "By Jane Doe", "Advertisement",
+                     "13 February 2025, 16:11 | Updated: 13 February 2025, 16:24", "Title: T", "Outlet: O"]),
+    _LINE_BREAKS,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_news_shaped_text_with_furniture_splits_into_ordered_exact_sentences(text):
+    """As ingest calls it: plain-text parsing marks furniture, the splitter must skip it and stay exact."""
+    article = parse_plain_text(text, path="x.txt", outlet=None, source_id="x")
+    sentences = split_sentences(article.text, article.skip_spans)
+    starts = line_starts(article.text)
+    assert [s.ordinal for s in sentences] == list(range(len(sentences)))
+    for before, after in zip(sentences, sentences[1:]):
+        assert before.end <= after.start
+    for s in sentences:
+        assert article.text[s.start:s.end] == s.text
+        assert starts[s.line - 1] <= s.start and (s.line == len(starts) or s.start < starts[s.line])
+        assert not any(a <= s.start < b for a, b in article.skip_spans)
