@@ -73,7 +73,7 @@ class Embedder:
         else:
             self._model = _load_torch(self.model_path)
             self.dim = int(self._model.get_embedding_dimension())
-        logger.debug("loaded embedding model %s (%d dims, %s)", self.name, self.dim, backend)
+        logger.info("loaded embedding model %s (%d dims, %s)", self.name, self.dim, backend)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

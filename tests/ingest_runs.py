@@ -149,8 +149,9 @@ class KillLog:
     seconds: float = 0.0
 
 
-def kill_repeatedly(db: Path, sources: list[str], targets: list[int], rng: random.Random) -> KillLog:
-    """For each target: start an ingest, SIGKILL it a random 0-1 s after that many articles are
+def kill_repeatedly(db: Path, sources: list[str], targets: list[int], rng: random.Random,
+                    max_jitter: float = 1.0) -> KillLog:
+    """For each target: start an ingest, SIGKILL it a random 0-``max_jitter`` s after that many articles are
     committed (so inside embedding, the vector write or the transaction), then `newsbot check`.
 
     A run that finishes before its kill is counted, not a kill.
@@ -159,7 +160,7 @@ def kill_repeatedly(db: Path, sources: list[str], targets: list[int], rng: rando
     started = time.monotonic()
     for target in targets:
         run = IngestProcess(db, sources)
-        if not run.kill_at(db, target, rng.uniform(0, 1.0)):
+        if not run.kill_at(db, target, rng.uniform(0, max_jitter)):
             assert run.proc.returncode == 0, "".join(run.stderr)
             log.finished_early += 1
             continue

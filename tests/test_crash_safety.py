@@ -15,7 +15,8 @@ from tests.ingest_runs import (IngestProcess, assert_same_index, ingest_to_end, 
 def test_killed_ingests_leave_a_whole_index_and_a_rerun_matches_an_uninterrupted_one(tmp_path, embedder):
     from index.engine import NewsIndex
 
-    sources = write_corpus(tmp_path / "corpus", 20) + [str(FIXTURES / "articles.jsonl")]
+    # Enough articles for several embedding flushes (ingest buffers ~512 new texts), so kills land mid-run.
+    sources = write_corpus(tmp_path / "corpus", 120) + [str(FIXTURES / "articles.jsonl")]
     reference = NewsIndex(tmp_path / "reference.db", embedder=embedder)
     reference.ingest(sources)
     reference.close()
@@ -23,7 +24,7 @@ def test_killed_ingests_leave_a_whole_index_and_a_rerun_matches_an_uninterrupted
     db = tmp_path / "killed.db"
     rng = random.Random(2)
     total = snapshot(tmp_path / "reference.db")["counts"]["articles"]
-    log = kill_repeatedly(db, sources, sorted(rng.sample(range(total // 2), 2)), rng)
+    log = kill_repeatedly(db, sources, sorted(rng.sample(range(total // 2), 2)), rng, max_jitter=0.2)
     assert log.kills == 2 and log.checks_passed == 2
     assert log.articles_at_kill[-1] < total
     final = ingest_to_end(db, sources)
