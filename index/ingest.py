@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from .attribute import attribute_quotes
 from .embed import Embedder
 from .errors import NewsbotError, SourceError
 from .extract import expand, extract, is_url
@@ -80,7 +81,8 @@ def _ingest_article(store: Store, embedder: Embedder, article: Article, source: 
     known = store.known_text_ids(hashes)
     new_texts = {h: t for h, t in hashes.items() if h not in known}
     vectors = embedder.encode(list(new_texts.values()))
-    store.save_article(key=key, article=article, chash=chash, source=source, sentences=sentences,
+    quotes = attribute_quotes(article.text, sentences)
+    store.save_article(key=key, article=article, chash=chash, source=source, sentences=sentences, quotes=quotes,
                        new_texts=new_texts, new_vectors=vectors, replace_rowid=existing)
     report.updated += existing is not None
     report.added += existing is None
