@@ -131,10 +131,12 @@ def attribute_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
             if s.start < span.end and span.start < s.end:
                 touching.setdefault(s.ordinal, []).append(span)
     by_ordinal = {s.ordinal: s for s in sentences}
-    wanted = [s for s in sentences if has_reporting_word(_outside(s, touching.get(s.ordinal, ())))]
+    wanted = [s for s in sentences if s.text.rstrip().endswith(":")
+              or has_reporting_word(_outside(s, touching.get(s.ordinal, ())))]
     docs = dict(zip((s.ordinal for s in wanted), _nlp().pipe((s.text for s in wanted), batch_size=64)))
     cues = {o: cue for o, doc in docs.items()
             if (cue := _find_cue(doc, by_ordinal[o], spans, bool(touching.get(o)))) is not None}
+    cues.update((s.ordinal, cue) for s in sentences if (cue := _dash_cue(s)) is not None)
     back = sorted({o for cue in cues.values() if cue.kind in ("pronoun", "title")
                    for o in range(cue.ordinal - _PARSE_BACK, cue.ordinal) if o in by_ordinal and o not in docs})
     docs.update(zip(back, _nlp().pipe((by_ordinal[o].text for o in back), batch_size=64)))
@@ -159,9 +161,13 @@ def _outside(sentence: Sentence, spans: Sequence[_Span]) -> str:
 def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool) -> _Cue | None:
     """The reporting verb nearest the root whose subject stands outside quotation marks, and that subject."""
     colon = sentence.text.rstrip().endswith(":")
+
+    def quoted(tok) -> bool:
+        return _inside(spans, sentence.start + tok.idx)
+
     found: list[tuple[int, _Cue]] = []
     for tok in doc:
-        if _inside(spans, sentence.start + tok.idx):
+        if quoted(tok):
             continue
         low = tok.lower_
         if low == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
@@ -171,12 +177,15 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool) 
             clause_tok = next((c for c in tok.children if c.dep_ == "ccomp"), None)
             if low in WEAK_REPORTING and clause_tok is None and not has_quote and not colon:
                 continue
-            subject = _subject(tok)
+            subject = _subject(tok, quoted) or _name_near(tok, doc, quoted)
             cue_text = low
             clause = doc[clause_tok.left_edge.i:clause_tok.right_edge.i + 1].text if clause_tok else sentence.text
+        elif colon and tok.dep_ == "ROOT":
+            # "Sanders made the following comment:" introduces the quote that follows.
+            subject, cue_text, clause = _subject(tok, quoted), tok.lower_, sentence.text
         else:
             continue
-        if subject is None or _inside(spans, sentence.start + subject.idx):
+        if subject is None or quoted(subject):
             continue
         cue = _describe(subject, doc, sentence, spans, cue_text, clause, colon)
         if cue is not None:
@@ -184,10 +193,22 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool) 
     return min(found, key=lambda pair: pair[0])[1] if found else None
 
 
-def _subject(verb):
-    """The verb's subject, or the subject of the verb it hangs from ("he confirmed, adding: ...")."""
+_DASH = re.compile(r"[”\"]\s*[―—–]\s*(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})\.?\s*$")
+
+
+def _dash_cue(sentence: Sentence) -> _Cue | None:
+    """A quotation signed with a dash and a name: “...” ― Karen Bobadilla."""
+    m = _DASH.search(sentence.text)
+    if m is None:
+        return None
+    name = m.group("name").rstrip(".")
+    return _Cue(sentence.ordinal, "―", name, "name", name, sentence.start + m.start("name"), sentence.text, False)
+
+
+def _subject(verb, quoted):
+    """The verb's subject outside quotation marks, or that of the verb it hangs from ("he confirmed, adding:")."""
     for _ in range(3):
-        subject = next((c for c in verb.children if c.dep_ in _SUBJECT_DEPS), None)
+        subject = next((c for c in verb.children if c.dep_ in _SUBJECT_DEPS and not quoted(c)), None)
         if subject is not None:
             if subject.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
                 return verb.head
@@ -196,6 +217,14 @@ def _subject(verb):
             return None
         verb = verb.head
     return None
+
+
+def _name_near(verb, doc, quoted):
+    """When the parse gives the verb no subject ("Tulsa police Chief Chuck Jordan said"), the person named
+    right beside it."""
+    near = [ent for ent in doc.ents if ent.label_ == "PERSON" and not quoted(ent.root)
+            and (0 < verb.i - ent.end + 1 <= 3 or 0 < ent.start - verb.i <= 2)]
+    return min(near, key=lambda ent: abs(ent.root.i - verb.i)).root if near else None
 
 
 def _depth(tok) -> int:
@@ -240,6 +269,8 @@ def _entity_for(subject, doc, spans: Sequence[_Span], sentence: Sentence):
                 break
             tok = tok.head
             linked = tok.i == subject.i
+        if ent.start <= subject.i < ent.end:
+            return ent
         if linked and (best is None or (best.label_ != "PERSON" and ent.label_ == "PERSON")):
             best = ent
     return best

@@ -33,6 +33,14 @@ _REPORTING_STEMS = (
     "learn", "learned", "learnt", "hear", "heard", "read", "reads", "show", "showed", "shows",
     "indicate", "indicated", "indicates", "suspect", "suspected", "worry", "worried", "fear", "feared",
     "hope", "hoped", "hopes", "expect", "expected", "expects", "agree", "agreed", "agrees",
+    "conclude", "concluded", "concludes", "demand", "demanded", "demands", "scold", "scolded", "liken", "likened",
+    "sing", "sang", "sings", "asking", "writing", "noting", "arguing", "insisting", "warning", "explaining",
+    "declaring", "claiming", "stating", "announcing", "confirming", "suggesting", "acknowledging", "admitting",
+    "recalling", "urging", "vowing", "promising", "tweeting", "replying", "responding", "quipping", "joking",
+    "continuing", "predicting", "asserting", "stressing", "emphasizing", "emphasising", "boasting", "complaining",
+    "attack", "attacked", "attacks", "mock", "mocked", "mocks", "slam", "slammed", "slams", "blast", "blasted",
+    "blasts", "dismiss", "dismissed", "dismisses", "question", "questioned", "questions", "wonder", "wondered",
+    "wonders", "recount", "recounted", "recounts", "acknowledge", "reply", "interject", "interjected",
 )
 REPORTING_VERBS = frozenset(_REPORTING_STEMS)
 
@@ -45,7 +53,9 @@ WEAK_REPORTING = frozenset({
     "agrees", "describe", "described", "describes", "think", "thought", "thinks", "believe", "believed",
     "believes", "fear", "feared", "worry", "worried", "suspect", "suspected", "indicate", "indicated",
     "indicates", "charge", "charged", "praise", "praised", "praises", "accuse", "accused", "accuses",
-    "criticize", "criticized", "criticise", "criticised",
+    "criticize", "criticized", "criticise", "criticised", "sing", "sang", "sings", "attack", "attacked", "attacks",
+    "mock", "mocked", "mocks", "slam", "slammed", "slams", "blast", "blasted", "blasts", "dismiss", "dismissed",
+    "dismisses", "question", "questioned", "questions", "demand", "demanded", "demands", "liken", "likened",
 })
 
 OPEN_QUOTES = "\"“„«"

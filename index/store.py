@@ -262,30 +262,40 @@ class Store:
         marks = ",".join("?" * len(text_ids))
         with self._lock:
             rows = self.db.execute(
-                "SELECT s.text_id, max(-bm25(sentences_fts)) FROM sentences_fts "
+                "SELECT s.text_id, -bm25(sentences_fts) FROM sentences_fts "
                 "JOIN sentences s ON s.id = sentences_fts.rowid "
-                f"WHERE sentences_fts MATCH ? AND s.text_id IN ({marks}) GROUP BY s.text_id",
+                f"WHERE sentences_fts MATCH ? AND s.text_id IN ({marks})",
                 [match, *map(int, text_ids)]).fetchall()
-        return dict(rows)
+        best: dict[int, float] = {}
+        for text_id, score in rows:
+            best[text_id] = max(score, best.get(text_id, score))
+        return best
 
     def vectors_of(self, text_ids: Sequence[int]) -> np.ndarray:
         """The stored vectors of these texts, in the given order."""
         return np.asarray(self.matrix()[np.asarray(text_ids, dtype=np.int64)], dtype=np.float32)
 
     def quotes_covering(self, sentences: Sequence[StoredSentence]) -> dict[int, StoredQuote]:
-        """The quote record each sentence belongs to (by sentence id): direct before mixed before indirect,
-        a resolved name before a phrase."""
-        out: dict[int, StoredQuote] = {}
+        """The quote record each sentence stands in (by sentence id): a speaker before none, direct before
+        mixed before indirect, a resolved speaker before a phrase, the nearest cue last."""
+        articles = sorted({s.article_rowid for s in sentences})
+        if not articles:
+            return {}
+        marks = ",".join("?" * len(articles))
         with self._lock:
-            for s in sentences:
-                row = self.db.execute(
-                    "SELECT speaker, mention, cue, kind, resolved_by, first_ordinal, last_ordinal FROM quotes "
-                    "WHERE article_id = ? AND first_ordinal <= ? AND last_ordinal >= ? "
-                    "ORDER BY speaker IS NULL, CASE kind WHEN 'direct' THEN 0 WHEN 'mixed' THEN 1 ELSE 2 END, "
-                    "resolved_by = 'none', first_ordinal DESC LIMIT 1",
-                    [s.article_rowid, s.ordinal, s.ordinal]).fetchone()
-                if row:
-                    out[s.id] = StoredQuote(*row)
+            rows = self.db.execute(
+                "SELECT article_id, speaker, mention, cue, kind, resolved_by, first_ordinal, last_ordinal "
+                f"FROM quotes WHERE article_id IN ({marks})", articles).fetchall()
+        by_article: dict[int, list[StoredQuote]] = {}
+        for row in rows:
+            by_article.setdefault(row[0], []).append(StoredQuote(*row[1:]))
+        rank = {"direct": 0, "mixed": 1, "indirect": 2}
+        out: dict[int, StoredQuote] = {}
+        for s in sentences:
+            covering = [q for q in by_article.get(s.article_rowid, []) if q.first <= s.ordinal <= q.last]
+            if covering:
+                out[s.id] = min(covering, key=lambda q: (q.speaker is None, rank.get(q.kind, 3),
+                                                         q.resolved_by == "none", -q.first))
         return out
 
     def texts_quoting(self, speaker_words: Sequence[str]) -> list[int]:
