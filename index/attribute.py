@@ -44,6 +44,9 @@ _ROLES = _GENERIC_ROLES | {
     "manager", "aide", "adviser", "advisor", "representative", "rep", "sen", "gov", "executive", "ceo",
     "founder", "owner", "coach", "captain", "prosecutor", "sheriff", "chief", "envoy", "negotiator",
 }
+# Subjects that say nothing about who spoke ("it said", "some believe").
+_NOT_SPEAKERS = {"it", "this", "that", "there", "what", "which", "who", "some", "many", "most", "others", "all",
+                 "both", "few", "several", "one", "none", "any", "each", "someone", "somebody", "anyone", "everyone"}
 _LOOKBACK = 6          # sentences searched backwards for a pronoun's or a title's person
 _PARSE_BACK = 3        # sentences before a pronoun or title speaker that are parsed to find that person
 
@@ -136,7 +139,7 @@ def attribute_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
     docs = dict(zip((s.ordinal for s in wanted), _nlp().pipe((s.text for s in wanted), batch_size=64)))
     cues = {o: cue for o, doc in docs.items()
             if (cue := _find_cue(doc, by_ordinal[o], spans, bool(touching.get(o)))) is not None}
-    cues.update((s.ordinal, cue) for s in sentences if (cue := _dash_cue(s)) is not None)
+    cues.update(_dash_cues(text, sentences))
     back = sorted({o for cue in cues.values() if cue.kind in ("pronoun", "title")
                    for o in range(cue.ordinal - _PARSE_BACK, cue.ordinal) if o in by_ordinal and o not in docs})
     docs.update(zip(back, _nlp().pipe((by_ordinal[o].text for o in back), batch_size=64)))
@@ -196,13 +199,21 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool) 
 _DASH = re.compile(r"[”\"]\s*[―—–]\s*(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})\.?\s*$")
 
 
-def _dash_cue(sentence: Sentence) -> _Cue | None:
-    """A quotation signed with a dash and a name: “...” ― Karen Bobadilla."""
-    m = _DASH.search(sentence.text)
-    if m is None:
-        return None
-    name = m.group("name").rstrip(".")
-    return _Cue(sentence.ordinal, "―", name, "name", name, sentence.start + m.start("name"), sentence.text, False)
+def _dash_cues(text: str, sentences: Sequence[Sentence]) -> dict[int, _Cue]:
+    """Paragraphs that end in a quotation signed with a dash and a name (“...” ― Karen Bobadilla): the cue
+    belongs to the sentence that closes the quotation."""
+    cues: dict[int, _Cue] = {}
+    for start, end in _paragraphs(sentences):
+        m = _DASH.search(text[start:end])
+        if m is None:
+            continue
+        mark = start + m.start()
+        holder = next((s for s in sentences if s.start <= mark < s.end), None)
+        if holder is not None:
+            name = m.group("name").rstrip(".")
+            cues[holder.ordinal] = _Cue(holder.ordinal, "―", name, "name", name, start + m.start("name"),
+                                        holder.text, False)
+    return cues
 
 
 def _subject(verb, quoted):
@@ -223,7 +234,7 @@ def _name_near(verb, doc, quoted):
     """When the parse gives the verb no subject ("Tulsa police Chief Chuck Jordan said"), the person named
     right beside it."""
     near = [ent for ent in doc.ents if ent.label_ == "PERSON" and not quoted(ent.root)
-            and (0 < verb.i - ent.end + 1 <= 3 or 0 < ent.start - verb.i <= 2)]
+            and (0 < verb.i - ent.end + 1 <= 8 or 0 < ent.start - verb.i <= 2)]
     return min(near, key=lambda ent: abs(ent.root.i - verb.i)).root if near else None
 
 
@@ -246,7 +257,7 @@ def _describe(subject, doc, sentence: Sentence, spans: Sequence[_Span], cue: str
     low = subject.lower_
     if low in _PERSONAL:
         return _Cue(sentence.ordinal, cue, subject.text, "pronoun", None, position, clause, colon)
-    if subject.dep_ == "expl" or low in ("it", "this", "that", "there", "what", "which", "who"):
+    if subject.dep_ == "expl" or low in _NOT_SPEAKERS:
         return None
     phrase = _phrase(subject, doc)
     words = _title_words(phrase)
@@ -306,7 +317,7 @@ def _title_before(ent, doc) -> str:
 
 
 _STOP = {"the", "a", "an", "his", "her", "their", "its", "our", "of", "for", "at", "with", "'s", "’s", "s", "and",
-         "former", "then", "new", "top", "senior", "mr", "mrs", "ms", "dr"}
+         "former", "then", "new", "top", "senior", "dr"}
 _SAME = {"america": "us", "american": "us", "u.s.": "us", "united": "us", "britain": "uk", "british": "uk",
          "u.k.": "uk", "defense": "defence"}
 
@@ -374,7 +385,7 @@ def _drafts(text: str, sentences: Sequence[Sentence], spans: Sequence[_Span], to
             elif span.continues is not None and id(span.continues) in owner:
                 draft = owner[id(span.continues)]
             elif (latest is not None and latest.quoted and max(latest.ordinals) >= before
-                  and span.start == sentence.start):
+                  and (span.start == sentence.start or sentence.end - span.start <= 2)):
                 draft = latest
             else:
                 continue
@@ -433,15 +444,43 @@ def _full_name(name: str, everyone: Sequence[_Mention]) -> str:
 
 def _antecedent(cue: _Cue, speakers: dict[int, list[str]], mentions: dict[int, list[_Mention]],
                 everyone: Sequence[_Mention]) -> str | None:
-    """He/she: the nearest earlier sentence with a person; its speaker, else its subject, else its first name."""
+    """He/she: the nearest earlier sentence with a person of that gender (or of unknown gender): its speaker,
+    else its subject, else the first named."""
     if cue.mention.lower() not in ("he", "she"):
         return None
+    wanted = "male" if cue.mention.lower() == "he" else "female"
     for o in range(cue.ordinal - 1, cue.ordinal - _LOOKBACK - 1, -1):
         here = mentions.get(o, [])
         ranked = speakers.get(o, []) + [m.name for m in here if m.subject] + [m.name for m in here]
-        if ranked:
-            return _full_name(ranked[0], everyone)
+        for name in ranked:
+            full = _full_name(name, everyone)
+            if _gender(full, _title_of(name, everyone, cue.position)) in (wanted, None):
+                return full
     return None
+
+
+_HONORIFIC = {"mr": "male", "sir": "male", "lord": "male", "mrs": "female", "ms": "female", "miss": "female",
+              "lady": "female", "dame": "female"}
+
+
+def _gender(name: str, title: set[str]) -> str | None:
+    """"male", "female" or None (unknown): from an honorific written beside the name, else the first name."""
+    for word, gender in _HONORIFIC.items():
+        if word in title:
+            return gender
+    words = name.split()
+    if len(words) < 2:
+        return None
+    guess = _first_names().get_gender(words[0])
+    return {"male": "male", "mostly_male": "male", "female": "female", "mostly_female": "female"}.get(guess)
+
+
+@lru_cache(maxsize=1)
+def _first_names():
+    """gender-guesser's first-name table (offline, shipped in the package), loaded once."""
+    from gender_guesser.detector import Detector
+
+    return Detector(case_sensitive=False)
 
 
 def _title_holder(cue: _Cue, speakers: dict[int, list[str]], named: dict[int, list[str]],
