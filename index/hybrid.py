@@ -10,6 +10,7 @@ the best cosine is, which is most of the signal on short candidate lists.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -83,3 +84,18 @@ def pool(store: Store, query: np.ndarray, question: str, size: int,
         kw = bm25.get(i, 0.0) / best if best > 0 else 0.0
         out.append(Candidate(i, float(dense[i]), kw, float(dense[i]) + KEYWORD_WEIGHT * kw))
     return sorted(out, key=lambda c: -c.fused)
+
+
+def coverage(store: Store, question: str, sentence_ids: Sequence[int]) -> dict[int, float]:
+    """Share of the question's words, weighted by rarity (BM25's idf), that each sentence holds: 0..1.
+
+    Unlike BM25 scaled to the pool's best, this is absolute: a question whose rare words occur nowhere
+    in the index scores low everywhere, which is what abstention needs.
+    """
+    terms = keywords(question)
+    if not terms or not sentence_ids:
+        return {i: 0.0 for i in sentence_ids}
+    total, df, holders = store.term_matches(terms, sentence_ids)
+    idf = {t: math.log(1 + (total - df[t] + 0.5) / (df[t] + 0.5)) for t in terms}
+    weight = sum(idf.values()) or 1.0
+    return {i: sum(idf[t] for t in terms if i in holders[t]) / weight for i in sentence_ids}

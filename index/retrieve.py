@@ -7,6 +7,9 @@ numbers measured are the numbers users get.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+import numpy as np
 
 from .embed import Embedder
 from .hybrid import pool
@@ -25,7 +28,16 @@ def speaker_key(speaker: str) -> str | None:
     return re.sub(r"(?:'s|’s)$", "", words[-1]) if words else None
 
 
-def retrieve(store: Store, embedder: Embedder, question: str, pool_size: int = POOL_SIZE) -> list[tuple[int, float]]:
+@dataclass(frozen=True)
+class Retrieval:
+    """The ranking, and what was searched for (Y alone in "what did X say about Y")."""
+
+    query_text: str
+    query: np.ndarray | None
+    ranked: list[tuple[int, float]]
+
+
+def retrieve(store: Store, embedder: Embedder, question: str, pool_size: int = POOL_SIZE) -> Retrieval:
     """(text_id, score) best first.  "What did X say about Y" ranks only the sentences X is quoted in
     (none when X is never quoted) by Y."""
     intent = read_question(question)
@@ -35,12 +47,13 @@ def retrieve(store: Store, embedder: Embedder, question: str, pool_size: int = P
         key = speaker_key(intent.speaker or "")
         only = store.texts_quoting([key]) if key else []
         if not only:
-            return []
+            return Retrieval(question, None, [])
         query_text = intent.topic or question
-    candidates = pool(store, embedder.encode_query(query_text), query_text, pool_size, only=only)
+    query = embedder.encode_query(query_text)
+    candidates = pool(store, query, query_text, pool_size, only=only)
     places = store.sentences_for_texts([c.text_id for c in candidates])
     texts = {tid: ps[0].text for tid, ps in places.items()}
     covering = store.quotes_covering([p for ps in places.values() for p in ps])
     attributed = {tid for tid, ps in places.items() if any(covering.get(p.id) and covering[p.id].speaker
                                                            for p in ps)}
-    return rerank(intent, query_text, candidates, texts, attributed)
+    return Retrieval(query_text, query, rerank(intent, query_text, candidates, texts, attributed))

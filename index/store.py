@@ -271,6 +271,24 @@ class Store:
             best[text_id] = max(score, best.get(text_id, score))
         return best
 
+    def term_matches(self, terms: Sequence[str], sentence_ids: Sequence[int]) -> tuple[int, dict[str, int],
+                                                                                    dict[str, set[int]]]:
+        """(sentences in the index, how many hold each term, which of ``sentence_ids`` hold it), with the
+        index's own tokenizer and stemmer, so "borrowing" finds "borrow" exactly as search does."""
+        marks = ",".join("?" * len(sentence_ids))
+        df: dict[str, int] = {}
+        holders: dict[str, set[int]] = {}
+        with self._lock:
+            total = self.db.execute("SELECT count(*) FROM sentences").fetchone()[0]
+            for term in terms:
+                match = f'"{term}"'
+                df[term] = self.db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?",
+                                           [match]).fetchone()[0]
+                rows = self.db.execute(f"SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH ? "
+                                       f"AND rowid IN ({marks})", [match, *map(int, sentence_ids)]).fetchall()
+                holders[term] = {r[0] for r in rows}
+        return total, df, holders
+
     def vectors_of(self, text_ids: Sequence[int]) -> np.ndarray:
         """The stored vectors of these texts, in the given order."""
         return np.asarray(self.matrix()[np.asarray(text_ids, dtype=np.int64)], dtype=np.float32)

@@ -62,7 +62,7 @@ def hits(index: NewsIndex, ranked: Sequence[tuple[int, float]], article_id: str,
 def evaluate_who_said(index: NewsIndex, records: Sequence[dict], articles: dict[str, dict]) -> dict:
     store, embedder = index.store, index.embedder
     methods: dict[str, Callable[[str], list[tuple[int, float]]]] = {
-        "newsbot": lambda q: retrieve(store, embedder, q)[:DEPTH],
+        "newsbot": lambda q: retrieve(store, embedder, q).ranked[:DEPTH],
         "dense": lambda q: dense_search(store, embedder.encode_query(q), DEPTH),
         "keyword": lambda q: store.keyword_search(m, DEPTH) if (m := fts_query(q)) else [],
     }

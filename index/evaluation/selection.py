@@ -63,7 +63,7 @@ def evaluate_selection(records: Sequence[dict], embedder: Embedder) -> dict:
                 question = record["question"]
                 match = fts_query(question)
                 rankings = {
-                    "newsbot": [t for t, _ in retrieve(store, embedder, question, pool_size=n)],
+                    "newsbot": [t for t, _ in retrieve(store, embedder, question, pool_size=n).ranked],
                     "dense": [t for t, _ in dense_search(store, embedder.encode_query(question), n)],
                     "keyword": [t for t, _ in store.keyword_search(match, n)] if match else [],
                 }
