@@ -169,9 +169,10 @@ def eval_command(settings: Settings, dataset: str, split: str, as_json: bool, da
     """Measure answers on DATASET: trecqa, wikiqa, polnear, polnear-broad, polnear-pronoun, abstention
     (or a folder of the same layout); the bot's method next to dense-only and keyword-only."""
     from index.embed import Embedder
-    from index.evaluation import evaluate
+    from index.evaluation import evaluate, locate
 
     with friendly_errors():
+        locate(dataset, data or DEFAULT_EVAL_DATA)  # a wrong name fails now, not after loading the model
         result = evaluate(dataset, split, data or DEFAULT_EVAL_DATA, Embedder(settings.model), index_db)
     click.echo(json.dumps(result) if as_json else eval_table(result))
 

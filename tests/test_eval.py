@@ -20,7 +20,6 @@ def run_eval(tmp_path, *args):
 @pytest.mark.parametrize("dataset, metrics, questions", [
     ("trecqa", {"map", "mrr"}, 3),
     ("polnear", {"hit@1", "hit@5", "mrr", "speaker_accuracy"}, 1),
-    ("polnear-pronoun", {"hit@1", "hit@5", "mrr", "speaker_accuracy"}, 1),
     ("abstention", {"answered_unanswerable", "refused_answerable"}, 5),
 ])
 def test_eval_json_shape(tmp_path, dataset, metrics, questions):
@@ -37,11 +36,27 @@ def test_eval_json_shape(tmp_path, dataset, metrics, questions):
         assert payload["methods"]["newsbot"]["speaker_accuracy"] == 1.0
 
 
-def test_eval_table_lists_methods_side_by_side(tmp_path):
-    out = run_eval(tmp_path, "trecqa")
-    assert out.splitlines()[0] == "trecqa (dev, 3 questions)"
-    assert out.splitlines()[1].split() == ["newsbot", "dense", "keyword"]
-    assert out.splitlines()[2].split()[0] == "map"
+def test_eval_table_lists_methods_side_by_side():
+    from bot.cli import eval_table
+
+    table = eval_table({"dataset": "trecqa", "split": "dev", "questions": 3, "methods": {
+        "newsbot": {"map": 0.9, "mrr": 1.0}, "dense": {"map": 0.8, "mrr": 0.9}, "keyword": {"map": 0.5, "mrr": 0.6}}})
+    lines = table.splitlines()
+    assert lines[0] == "trecqa (dev, 3 questions)"
+    assert lines[1].split() == ["newsbot", "dense", "keyword"]
+    assert lines[2].split() == ["map", "0.900", "0.800", "0.500"]
+
+
+def test_polnear_subsets_pick_their_questions():
+    from index.evaluation.attribution import questions
+
+    rows = [json.loads(line) for line in (EVAL / "polnear" / "attributions.jsonl").read_text().splitlines()]
+    strict = questions(rows, "polnear", "dev")
+    pronoun = questions(rows, "polnear-pronoun", "dev")
+    broad = questions(rows, "polnear-broad", "dev")
+    assert [q["gold_speaker"] for q in strict] == ["Leo Marsh"]
+    assert [q["gold_speaker"] for q in pronoun] == ["Priya Shah"]
+    assert len(broad) == 3 and broad[2]["ask"] == "Who said members had accepted a 5% pay rise?"
 
 
 def test_unknown_dataset_is_a_clear_error(tmp_path):

@@ -56,7 +56,7 @@ def test_who_said_a_multi_sentence_quote(filled):
 
 
 def test_what_did_x_say_about_y_keeps_to_x(filled):
-    result = filled.ask("What did Peter Walsh say about spending the money?", 3)
+    result = filled.ask("What did Peter Walsh say about the money and the schools?", 3)
     assert result.answers and all(a.speaker == "Peter Walsh" for a in result.answers)
     assert "schools" in result.answers[0].quote
     assert filled.ask("What did Angela Merkel say about the bridge?").abstained

@@ -48,29 +48,40 @@ def _polnear_index(folder: Path, embedder: Embedder, db: Path) -> NewsIndex:
     return index
 
 
-def evaluate(dataset: str, split: str, data: Path, embedder: Embedder, index_db: Path | None = None) -> dict:
-    """Run one evaluation; returns {"dataset", "split", "questions", "methods": {...}}."""
+def locate(dataset: str, data: Path) -> tuple[str, str, Path]:
+    """(name, kind, folder) of a data set given by name or by path; fails before any model loads."""
     path = Path(dataset)
     if path.is_dir():
         data, name = path.parent, path.name
     else:
         name = dataset
-    kind = name if name in DATASETS else ("polnear" if (data / name / "articles.jsonl").exists() else "selection")
+    folder = _folder(data, "polnear" if name in SUBSETS or name == "abstention" else name)
+    if name in DATASETS:
+        kind = name
+    else:
+        kind = "polnear" if (folder / "articles.jsonl").exists() else "selection"
+    if kind == "abstention":
+        _folder(data, "trecqa")
+    return name, kind, folder
+
+
+def evaluate(dataset: str, split: str, data: Path, embedder: Embedder, index_db: Path | None = None) -> dict:
+    """Run one evaluation; returns {"dataset", "split", "questions", "methods": {...}}."""
+    name, kind, folder = locate(dataset, data)
     if kind in ("trecqa", "wikiqa", "selection"):
-        result = evaluate_selection(_jsonl(_folder(data, name) / f"{split}.jsonl"), embedder)
+        result = evaluate_selection(_jsonl(folder / f"{split}.jsonl"), embedder)
         return {"dataset": name, "split": split, **result}
     with tempfile.TemporaryDirectory(prefix="newsbot-eval-") as tmp:
-        polnear = _folder(data, "polnear" if name in SUBSETS or name == "abstention" else name)
-        index = _polnear_index(polnear, embedder, index_db or Path(tmp) / "polnear.db")
+        index = _polnear_index(folder, embedder, index_db or Path(tmp) / "polnear.db")
         try:
             if kind == "abstention":
-                unanswerable = [r["question"] for r in _jsonl(_folder(data, "trecqa") / f"{split}.jsonl")]
-                answerable = [q["ask"] for q in questions(_jsonl(polnear / "attributions.jsonl"), "polnear", split)]
+                unanswerable = [r["question"] for r in _jsonl(folder.parent / "trecqa" / f"{split}.jsonl")]
+                answerable = [q["ask"] for q in questions(_jsonl(folder / "attributions.jsonl"), "polnear", split)]
                 result = evaluate_abstention(index, unanswerable, answerable)
             else:
-                articles = {a["id"]: a for a in _jsonl(polnear / "articles.jsonl")}
+                articles = {a["id"]: a for a in _jsonl(folder / "articles.jsonl")}
                 subset = kind if kind in SUBSETS else "polnear"
-                records = questions(_jsonl(polnear / "attributions.jsonl"), subset, split)
+                records = questions(_jsonl(folder / "attributions.jsonl"), subset, split)
                 result = evaluate_who_said(index, records, articles)
         finally:
             index.close()
