@@ -26,6 +26,9 @@ from .settings import Settings, SettingsError, load_settings
 
 logger = logging.getLogger(__name__)
 
+# shared/eval beside the repository, as laid out for development and CI.
+DEFAULT_EVAL_DATA = Path(__file__).resolve().parents[2] / "shared" / "eval"
+
 
 def configure_logging(level: str, secrets: tuple[str | None, ...] = ()) -> None:
     logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -187,6 +190,41 @@ def check_command(settings: Settings, db: Path | None) -> None:
     if not report.ok:
         raise click.ClickException(f"{len(report.problems)} problems in {report.db_path}")
     click.echo("index ok")
+
+
+@main.command("eval")
+@click.argument("dataset")
+@click.option("--split", type=click.Choice(["dev", "test"]), default="test", show_default=True,
+              help="Tune on dev; test gives the final numbers.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding the data sets (default: shared/eval beside the repository).")
+@click.option("--index", "index_db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Build the PolNeAR index here and reuse it next time (default: a fresh temporary index).")
+@click.pass_obj
+def eval_command(settings: Settings, dataset: str, split: str, as_json: bool, data: Path | None,
+                 index_db: Path | None) -> None:
+    """Measure answers on DATASET: trecqa, wikiqa, polnear, polnear-broad, polnear-pronoun, abstention
+    (or a folder of the same layout); the bot's method next to dense-only and keyword-only."""
+    from index.embed import Embedder
+    from index.evaluation import evaluate, locate
+
+    with friendly_errors():
+        locate(dataset, data or DEFAULT_EVAL_DATA)  # a wrong name fails now, not after loading the model
+        result = evaluate(dataset, split, data or DEFAULT_EVAL_DATA, Embedder(settings.model), index_db)
+    click.echo(json.dumps(result) if as_json else eval_table(result))
+
+
+def eval_table(result: dict) -> str:
+    """Metrics as rows, methods as columns."""
+    methods = list(result["methods"])
+    metrics = list(dict.fromkeys(k for m in methods for k in result["methods"][m]))
+    lines = [f"{result['dataset']} ({result['split']}, {result['questions']} questions)",
+             f"{'':24}" + "".join(f"{m:>10}" for m in methods)]
+    for metric in metrics:
+        lines.append(f"{metric:24}" + "".join(f"{result['methods'][m].get(metric, float('nan')):>10.3f}"
+                                             for m in methods))
+    return "\n".join(lines)
 
 
 @main.command("run")

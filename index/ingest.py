@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .attribute import Quote, attribute_quotes
 from .embed import Embedder
 from .errors import NewsbotError, SourceError
 from .extract import expand, extract, is_url
@@ -60,6 +61,7 @@ class _Pending:
     article: Article
     source: tuple[str, str]
     sentences: list[Sentence]
+    quotes: list[Quote]
     hashes: dict[str, str]
     replace_rowid: int | None
 
@@ -118,7 +120,7 @@ def _prepare(store: Store, article: Article, key: str, chash: str, source: tuple
         report.errors.append(str(SourceError(f"{article.path or article.url or key}: no sentences to index")))
         return None
     return _Pending(key=key, chash=chash, article=article, source=source, sentences=sentences,
-                    hashes={text_hash(s.text): s.text for s in sentences}, replace_rowid=existing)
+                    quotes=attribute_quotes(article.text, sentences), hashes={text_hash(s.text): s.text for s in sentences}, replace_rowid=existing)
 
 
 def _flush(store: Store, embedder: Embedder, pending: list[_Pending], report: IngestReport) -> None:
@@ -134,7 +136,7 @@ def _flush(store: Store, embedder: Embedder, pending: list[_Pending], report: In
     for item in pending:
         mine = {h: t for h, t in item.hashes.items() if h in vectors}
         store.save_article(key=item.key, article=item.article, chash=item.chash, source=item.source,
-                           sentences=item.sentences, new_texts=mine,
+                           sentences=item.sentences, quotes=item.quotes, new_texts=mine,
                            new_vectors=np.array([vectors.pop(h) for h in mine], np.float32).reshape(-1, embedder.dim),
                            replace_rowid=item.replace_rowid)
         report.updated += item.replace_rowid is not None

@@ -43,6 +43,28 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """Who said what, found at ingest: a quotation or reported speech and its speaker.
+
+    ``speaker`` is the named person or organisation when the article names
+    one (a pronoun or a title resolved to it), else the phrase as written
+    ("a campaign aide"), else None.  ``mention`` is the speaker as written in
+    the cue clause.  ``first``..``last`` are the ordinals of the sentences the
+    quote spans; ``line`` is the line of the first.
+    """
+
+    speaker: str | None
+    mention: str
+    cue: str
+    text: str
+    kind: str  # "direct" (all quoted), "mixed" (partly quoted) or "indirect" (reported)
+    first: int
+    last: int
+    line: int
+    resolved_by: str  # "name", "pronoun", "title", "continuation" or "none"
+
+
+@dataclass(frozen=True)
 class SourceRef:
     """Where a quote stands: enough to print a source line or a link."""
 

@@ -66,3 +66,29 @@ def m001_initial(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m002_quotes(db: Database) -> None:
+    """Quote records found at ingest; ``attributed`` tells articles indexed before them, so that the next
+    ingest of the same content attributes them instead of skipping them."""
+    db.executescript(
+        """
+        CREATE TABLE quotes (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            first_ordinal INTEGER NOT NULL,
+            last_ordinal INTEGER NOT NULL,
+            line INTEGER NOT NULL,
+            speaker TEXT,
+            mention TEXT NOT NULL,
+            cue TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            resolved_by TEXT NOT NULL,
+            text TEXT NOT NULL
+        );
+        CREATE INDEX quotes_article ON quotes(article_id, first_ordinal);
+        CREATE INDEX quotes_speaker ON quotes(speaker COLLATE NOCASE);
+        ALTER TABLE articles ADD COLUMN attributed INTEGER NOT NULL DEFAULT 0;
+        """
+    )

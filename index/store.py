@@ -23,7 +23,7 @@ from sqlite_utils import Database
 
 from .ann import ANN_MIN_ROWS, AnnIndex
 from .errors import IndexBusyError, IndexMismatchError
-from .models import Article, Sentence, SourceRef
+from .models import Article, Quote, Sentence, SourceRef
 from .schema import migrations
 from .vectors import VectorFile
 
@@ -52,6 +52,17 @@ class StoredSentence:
     text: str
     article_rowid: int
     source: SourceRef
+
+
+@dataclass(frozen=True)
+class StoredQuote:
+    speaker: str | None
+    mention: str
+    cue: str
+    kind: str
+    resolved_by: str
+    first: int
+    last: int
 
 
 _SENTENCE_SELECT = """
@@ -136,7 +147,8 @@ class Store:
     def find_article(self, key: str, chash: str) -> tuple[int | None, bool]:
         """(rowid of the article with this key, whether this exact content is already stored)."""
         with self._lock:
-            same = self.db.execute("SELECT 1 FROM articles WHERE content_hash = ? LIMIT 1", [chash]).fetchone()
+            same = self.db.execute("SELECT 1 FROM articles WHERE content_hash = ? AND attributed = 1 LIMIT 1",
+                                   [chash]).fetchone()
             row = self.db.execute("SELECT id FROM articles WHERE key = ?", [key]).fetchone()
         return (row[0] if row else None), same is not None
 
@@ -156,8 +168,8 @@ class Store:
         return 0 if row[0] is None else row[0] + 1
 
     def save_article(self, *, key: str, article: Article, chash: str, source: tuple[str, str],
-                     sentences: Sequence[Sentence], new_texts: dict[str, str], new_vectors: np.ndarray,
-                     replace_rowid: int | None) -> int:
+                     sentences: Sequence[Sentence], quotes: Sequence[Quote], new_texts: dict[str, str],
+                     new_vectors: np.ndarray, replace_rowid: int | None) -> int:
         """Store one article atomically: vectors first (durable), then all rows in one transaction."""
         with self._lock:
             base = self.text_count()
@@ -173,11 +185,13 @@ class Store:
                         conn.execute("INSERT INTO texts(id, hash, text) VALUES (?, ?, ?)", [base + offset, h, text])
                         text_ids[h] = base + offset
                     if replace_rowid is not None:
+                        conn.execute("DELETE FROM quotes WHERE article_id = ?", [replace_rowid])
                         conn.execute("DELETE FROM sentences WHERE article_id = ?", [replace_rowid])
                         conn.execute("DELETE FROM articles WHERE id = ?", [replace_rowid])
                     cur = conn.execute(
                         "INSERT INTO articles(source_id, key, article_id, title, outlet, author, url, published, "
-                        "path, content_hash, ingested_at, sentence_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                        "path, content_hash, ingested_at, sentence_count, attributed) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1)",
                         [source_rowid, key, article.source_id or key, article.title, article.outlet,
                          article.author, article.url, article.published, article.path, chash, _now(),
                          len(sentences)])
@@ -187,6 +201,11 @@ class Store:
                         "VALUES (?,?,?,?,?,?,?)",
                         [(rowid, s.ordinal, s.line, s.start, s.end, text_ids[text_hash(s.text)], s.text)
                          for s in sentences])
+                    conn.executemany(
+                        "INSERT INTO quotes(article_id, first_ordinal, last_ordinal, line, speaker, mention, cue, "
+                        "kind, resolved_by, text) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                        [(rowid, q.first, q.last, q.line, q.speaker, q.mention, q.cue, q.kind, q.resolved_by, q.text)
+                         for q in quotes])
             except BaseException:
                 self.vectors.truncate(base)
                 raise
@@ -238,6 +257,77 @@ class Store:
             best.setdefault(text_id, score)
         return list(best.items())
 
+    def keyword_scores(self, match: str, text_ids: Sequence[int]) -> dict[int, float]:
+        """BM25 (higher is better) of the given texts for an FTS5 MATCH expression; absent = no match."""
+        if not text_ids:
+            return {}
+        marks = ",".join("?" * len(text_ids))
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT s.text_id, -bm25(sentences_fts) FROM sentences_fts "
+                "JOIN sentences s ON s.id = sentences_fts.rowid "
+                f"WHERE sentences_fts MATCH ? AND s.text_id IN ({marks})",
+                [match, *map(int, text_ids)]).fetchall()
+        best: dict[int, float] = {}
+        for text_id, score in rows:
+            best[text_id] = max(score, best.get(text_id, score))
+        return best
+
+    def term_matches(self, terms: Sequence[str], sentence_ids: Sequence[int]) -> tuple[int, dict[str, int],
+                                                                                    dict[str, set[int]]]:
+        """(sentences in the index, how many hold each term, which of ``sentence_ids`` hold it), with the
+        index's own tokenizer and stemmer, so "borrowing" finds "borrow" exactly as search does."""
+        marks = ",".join("?" * len(sentence_ids))
+        df: dict[str, int] = {}
+        holders: dict[str, set[int]] = {}
+        with self._lock:
+            total = self.db.execute("SELECT count(*) FROM sentences").fetchone()[0]
+            for term in terms:
+                match = f'"{term}"'
+                df[term] = self.db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?",
+                                           [match]).fetchone()[0]
+                rows = self.db.execute(f"SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH ? "
+                                       f"AND rowid IN ({marks})", [match, *map(int, sentence_ids)]).fetchall()
+                holders[term] = {r[0] for r in rows}
+        return total, df, holders
+
+    def vectors_of(self, text_ids: Sequence[int]) -> np.ndarray:
+        """The stored vectors of these texts, in the given order."""
+        return np.asarray(self.matrix()[np.asarray(text_ids, dtype=np.int64)], dtype=np.float32)
+
+    def quotes_covering(self, sentences: Sequence[StoredSentence]) -> dict[int, StoredQuote]:
+        """The quote record each sentence stands in (by sentence id): a speaker before none, direct before
+        mixed before indirect, a resolved speaker before a phrase, the nearest cue last."""
+        articles = sorted({s.article_rowid for s in sentences})
+        if not articles:
+            return {}
+        marks = ",".join("?" * len(articles))
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT article_id, speaker, mention, cue, kind, resolved_by, first_ordinal, last_ordinal "
+                f"FROM quotes WHERE article_id IN ({marks})", articles).fetchall()
+        by_article: dict[int, list[StoredQuote]] = {}
+        for row in rows:
+            by_article.setdefault(row[0], []).append(StoredQuote(*row[1:]))
+        rank = {"direct": 0, "mixed": 1, "indirect": 2}
+        out: dict[int, StoredQuote] = {}
+        for s in sentences:
+            covering = [q for q in by_article.get(s.article_rowid, []) if q.first <= s.ordinal <= q.last]
+            if covering:
+                out[s.id] = min(covering, key=lambda q: (q.speaker is None, rank.get(q.kind, 3),
+                                                         q.resolved_by == "none", -q.first))
+        return out
+
+    def texts_quoting(self, speaker_words: Sequence[str]) -> list[int]:
+        """Text ids of every sentence inside a quote whose speaker contains all these words."""
+        where = " AND ".join("q.speaker LIKE ?" for _ in speaker_words) or "0"
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT DISTINCT s.text_id FROM quotes q JOIN sentences s ON s.article_id = q.article_id "
+                f"AND s.ordinal BETWEEN q.first_ordinal AND q.last_ordinal WHERE {where}",
+                [f"%{w}%" for w in speaker_words]).fetchall()
+        return [r[0] for r in rows]
+
     def articles(self, limit: int | None = None) -> list[dict]:
         sql = ("SELECT article_id, outlet, title, published, sentence_count, url, path FROM articles "
                "ORDER BY published IS NULL, published DESC, id DESC")
@@ -249,7 +339,7 @@ class Store:
     def counts(self) -> dict[str, int]:
         with self._lock:
             return {name: self.db.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-                    for name in ("sources", "articles", "sentences", "texts")}
+                    for name in ("sources", "articles", "sentences", "texts", "quotes")}
 
     def meta(self) -> dict[str, str]:
         with self._lock:

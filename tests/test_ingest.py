@@ -78,7 +78,9 @@ def test_non_utf8_file_is_decoded_and_indexed(news_index, tmp_path):
     path = tmp_path / "latin.txt"
     path.write_bytes("Le maire a déclaré que le café resterait ouvert.".encode("latin-1"))
     assert news_index.ingest([str(path)]).added == 1
-    assert "café" in news_index.ask("Will the café stay open?").answers[0].quote
+    # Asked in its own language: an English paraphrase of a French sentence is below the calibrated
+    # "not found" threshold, and this test is about decoding, not about cross-lingual search.
+    assert "café" in news_index.ask("Le café resterait-il ouvert, a déclaré le maire?").answers[0].quote
 
 
 def test_failure_while_saving_leaves_the_index_as_before(news_index, fixture_copy, monkeypatch):

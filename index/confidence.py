@@ -1,0 +1,31 @@
+"""How sure the bot is that a sentence answers: the number the "not found" threshold applies to.
+
+The ranking score is no good for that: its keyword part is scaled to the
+best hit of each question and its type bonuses reward any date or name, so
+an unrelated question still scores well.  Confidence is absolute: the
+cosine of question and sentence plus the rarity-weighted share of the
+question's words the sentence holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .hybrid import coverage
+from .store import Store
+
+COVERAGE_WEIGHT = 0.25  # chosen on the dev splits with the threshold (README "Answer quality")
+
+
+def confidence(store: Store, query: np.ndarray, query_text: str, text_ids: Sequence[int]) -> dict[int, float]:
+    """Confidence of each text (by text id) as the answer to ``query_text``."""
+    if not text_ids:
+        return {}
+    cosines = store.vectors_of(text_ids) @ query.astype(np.float32)
+    places = store.sentences_for_texts(text_ids)
+    sentence_ids = [p.id for ps in places.values() for p in ps]
+    covered = coverage(store, query_text, sentence_ids)
+    return {t: float(c) + COVERAGE_WEIGHT * max((covered[p.id] for p in places.get(t, [])), default=0.0)
+            for t, c in zip(text_ids, cosines.tolist())}

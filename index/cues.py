@@ -1,0 +1,98 @@
+"""Word lists that say what a sentence does: report speech, agree, date, count.
+
+Attribution uses them to pick the sentences worth parsing and to find the
+reporting verb; reranking uses them to match a sentence to what a question
+asks.  They are plain word forms, not lemmas, so no tagger has to run.
+"""
+
+from __future__ import annotations
+
+import re
+
+_REPORTING_STEMS = (
+    "say", "said", "says", "saying", "tell", "told", "tells", "telling", "add", "added", "adds", "adding",
+    "state", "stated", "states", "announce", "announced", "announces", "confirm", "confirmed", "confirms",
+    "claim", "claimed", "claims", "argue", "argued", "argues", "insist", "insisted", "insists", "warn",
+    "warned", "warns", "write", "wrote", "writes", "written", "tweet", "tweeted", "tweets", "explain",
+    "explained", "explains", "note", "noted", "notes", "ask", "asked", "asks", "reply", "replied", "replies",
+    "respond", "responded", "responds", "declare", "declared", "declares", "post", "posted", "suggest",
+    "suggested", "suggests", "acknowledge", "acknowledged", "acknowledges", "admit", "admitted", "admits",
+    "predict", "predicted", "predicts", "recall", "recalled", "recalls", "urge", "urged", "urges", "vow",
+    "vowed", "vows", "promise", "promised", "promises", "believe", "believed", "believes", "think",
+    "thought", "thinks", "report", "reported", "reports", "continue", "continued", "continues", "quip",
+    "quipped", "joke", "joked", "jokes", "remark", "remarked", "remarks", "comment", "commented",
+    "comments", "describe", "described", "describes", "call", "called", "calls", "contend", "contended",
+    "contends", "maintain", "maintained", "maintains", "assert", "asserted", "asserts", "emphasize",
+    "emphasized", "emphasise", "emphasised", "stress", "stressed", "stresses", "highlight", "highlighted",
+    "highlights", "criticize", "criticized", "criticise", "criticised", "praise", "praised", "praises",
+    "deny", "denied", "denies", "concede", "conceded", "concedes", "boast", "boasted", "boasts",
+    "complain", "complained", "complains", "shout", "shouted", "exclaim", "exclaimed", "reiterate",
+    "reiterated", "mention", "mentioned", "observe", "observed", "testify", "testified", "pledge",
+    "pledged", "pledges", "tout", "touted", "touts", "accuse", "accused", "accuses", "charge", "charged",
+    "counter", "countered", "retort", "retorted", "proclaim", "proclaimed",
+    "learn", "learned", "learnt", "hear", "heard", "read", "reads", "show", "showed", "shows",
+    "indicate", "indicated", "indicates", "suspect", "suspected", "worry", "worried", "fear", "feared",
+    "hope", "hoped", "hopes", "expect", "expected", "expects", "agree", "agreed", "agrees",
+    "conclude", "concluded", "concludes", "demand", "demanded", "demands", "scold", "scolded", "liken", "likened",
+    "sing", "sang", "sings", "asking", "writing", "noting", "arguing", "insisting", "warning", "explaining",
+    "declaring", "claiming", "stating", "announcing", "confirming", "suggesting", "acknowledging", "admitting",
+    "recalling", "urging", "vowing", "promising", "tweeting", "replying", "responding", "quipping", "joking",
+    "continuing", "predicting", "asserting", "stressing", "emphasizing", "emphasising", "boasting", "complaining",
+    "attack", "attacked", "attacks", "mock", "mocked", "mocks", "slam", "slammed", "slams", "blast", "blasted",
+    "blasts", "dismiss", "dismissed", "dismisses", "question", "questioned", "questions", "wonder", "wondered",
+    "wonders", "recount", "recounted", "recounts", "acknowledge", "reply", "interject", "interjected",
+)
+REPORTING_VERBS = frozenset(_REPORTING_STEMS)
+
+# Verbs that mostly report when their object is a clause, and otherwise just mean what they mean:
+# they need a clause, a quote or a colon to count as a cue.
+WEAK_REPORTING = frozenset({
+    "read", "reads", "show", "showed", "shows", "learn", "learned", "learnt", "hear", "heard", "call", "called",
+    "calls", "continue", "continued", "continues", "post", "posted", "note", "notes", "report", "reports",
+    "reported", "state", "states", "expect", "expected", "expects", "hope", "hoped", "hopes", "agree", "agreed",
+    "agrees", "describe", "described", "describes", "think", "thought", "thinks", "believe", "believed",
+    "believes", "fear", "feared", "worry", "worried", "suspect", "suspected", "indicate", "indicated",
+    "indicates", "charge", "charged", "praise", "praised", "praises", "accuse", "accused", "accuses",
+    "criticize", "criticized", "criticise", "criticised", "sing", "sang", "sings", "attack", "attacked", "attacks",
+    "mock", "mocked", "mocks", "slam", "slammed", "slams", "blast", "blasted", "blasts", "dismiss", "dismissed",
+    "dismisses", "question", "questioned", "questions", "demand", "demanded", "demands", "liken", "likened",
+})
+
+OPEN_QUOTES = "\"“„«"
+CLOSE_QUOTES = "\"”»"
+QUOTE_MARK = re.compile(r"[\"“”„«»]")
+
+_CUE_WORD = re.compile(r"\b(?:" + "|".join(sorted(REPORTING_VERBS, key=len, reverse=True)) + r")\b|\baccording to\b",
+                       re.IGNORECASE)
+
+AGREEMENT = re.compile(
+    r"\b(agree[ds]?|agreement|deal|decid(?:e|ed|es)|decision|approv(?:e|ed|es|al)|vot(?:e|ed|es) (?:to|for)|"
+    r"settle[ds]?|sign(?:ed|s)?|accept(?:ed|s)?|reach(?:ed)? (?:a|an) |resol(?:ve[ds]?|ution)|"
+    r"commit(?:ted|s)?|pledge[ds]?|consensus|ratif(?:y|ied))\b", re.IGNORECASE)
+MONTHS = ("January|February|March|April|May|June|July|August|September|October|November|December|"
+          "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec")
+DATE = re.compile(rf"\b(?:1[0-9]{{3}}|20[0-9]{{2}})s?\b|\b(?:{MONTHS})\.?\b|\b(?:Monday|Tuesday|Wednesday|Thursday|"
+                  r"Friday|Saturday|Sunday|yesterday|today|tomorrow|tonight|last (?:week|month|year)|"
+                  r"next (?:week|month|year)|centur(?:y|ies)|decades?)\b")
+NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+                    r"fifty|hundred|thousand|million|billion|trillion|dozen|half|percent|per cent)\b|[£$€¥%]",
+                    re.IGNORECASE)
+_CAPITALISED = re.compile(r"(?<![.!?\"“] )(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
+
+PRONOUNS = frozenset({"he", "she", "they", "i", "we", "it", "him", "her", "them"})
+
+
+def has_cue(text: str) -> bool:
+    """Whether a sentence may report speech: a quotation mark or a reporting word."""
+    return bool(QUOTE_MARK.search(text) or _CUE_WORD.search(text))
+
+
+def names_outside(text: str, exclude: set[str]) -> bool:
+    """Whether ``text`` names something (a capitalised word mid-sentence) that ``exclude`` does not hold."""
+    return any(m.group(0).lower() not in exclude and not set(m.group(0).lower().split()) <= exclude
+               for m in _CAPITALISED.finditer(text))
+
+
+def has_reporting_word(text: str) -> bool:
+    """Whether a sentence holds a reporting word ("said", "according to"): worth parsing for a speaker."""
+    return bool(_CUE_WORD.search(text))

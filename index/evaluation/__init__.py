@@ -1,0 +1,88 @@
+"""``newsbot eval``: the bot's ranking measured on public sets, next to dense-only and keyword-only.
+
+Data sets live in a folder laid out as ``shared/eval`` (see its README):
+``trecqa/`` and ``wikiqa/`` hold ``{split}.jsonl`` candidate lists;
+``polnear/`` holds ``articles.jsonl`` and ``attributions.jsonl``.  A folder of
+either layout given by path works the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from ..embed import Embedder
+from ..engine import NewsIndex
+from ..errors import NewsbotError
+from .abstention import evaluate_abstention
+from .attribution import SUBSETS, evaluate_who_said, questions
+from .selection import evaluate_selection
+
+DATASETS = ("trecqa", "wikiqa", *SUBSETS, "abstention")
+
+
+class DatasetError(NewsbotError):
+    """A data set that is not there or not in a known layout."""
+
+
+def _jsonl(path: Path) -> list[dict]:
+    if not path.is_file():
+        raise DatasetError(f"{path} not found")
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _folder(data: Path, name: str) -> Path:
+    folder = data / name
+    if not folder.is_dir():
+        raise DatasetError(f"no data set {name!r} in {data}")
+    return folder
+
+
+def _polnear_index(folder: Path, embedder: Embedder, db: Path) -> NewsIndex:
+    """An index of every PolNeAR article (ingest skips those already in ``db`` when it is reused)."""
+    index = NewsIndex(db, embedder=embedder)
+    report = index.ingest([str(folder / "articles.jsonl")])
+    if report.failed:
+        raise DatasetError(f"ingest of {folder} failed: {'; '.join(report.errors[:3])}")
+    return index
+
+
+def locate(dataset: str, data: Path) -> tuple[str, str, Path]:
+    """(name, kind, folder) of a data set given by name or by path; fails before any model loads."""
+    path = Path(dataset)
+    if path.is_dir():
+        data, name = path.parent, path.name
+    else:
+        name = dataset
+    folder = _folder(data, "polnear" if name in SUBSETS or name == "abstention" else name)
+    if name in DATASETS:
+        kind = name
+    else:
+        kind = "polnear" if (folder / "articles.jsonl").exists() else "selection"
+    if kind == "abstention":
+        _folder(data, "trecqa")
+    return name, kind, folder
+
+
+def evaluate(dataset: str, split: str, data: Path, embedder: Embedder, index_db: Path | None = None) -> dict:
+    """Run one evaluation; returns {"dataset", "split", "questions", "methods": {...}}."""
+    name, kind, folder = locate(dataset, data)
+    if kind in ("trecqa", "wikiqa", "selection"):
+        result = evaluate_selection(_jsonl(folder / f"{split}.jsonl"), embedder)
+        return {"dataset": name, "split": split, **result}
+    with tempfile.TemporaryDirectory(prefix="newsbot-eval-") as tmp:
+        index = _polnear_index(folder, embedder, index_db or Path(tmp) / "polnear.db")
+        try:
+            if kind == "abstention":
+                unanswerable = [r["question"] for r in _jsonl(folder.parent / "trecqa" / f"{split}.jsonl")]
+                answerable = [q["ask"] for q in questions(_jsonl(folder / "attributions.jsonl"), "polnear", split)]
+                result = evaluate_abstention(index, unanswerable, answerable)
+            else:
+                articles = {a["id"]: a for a in _jsonl(folder / "articles.jsonl")}
+                subset = kind if kind in SUBSETS else "polnear"
+                records = questions(_jsonl(folder / "attributions.jsonl"), subset, split)
+                result = evaluate_who_said(index, records, articles)
+        finally:
+            index.close()
+    return {"dataset": name, "split": split, **result}

@@ -1,0 +1,59 @@
+"""The bot's whole ranking: hybrid first stage, question-aware second stage, speaker filter.
+
+One function, used by ``NewsIndex.ask`` and by the evaluation alike, so the
+numbers measured are the numbers users get.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .embed import Embedder
+from .hybrid import pool
+from .rerank import read_question, rerank
+from .store import Store
+
+POOL_SIZE = 50  # candidates each first-stage search brings; the reranker sees their union
+
+_NOT_A_NAME = {"mr", "mrs", "ms", "dr", "president", "senator", "sen", "governor", "gov", "secretary", "minister",
+               "prime", "the", "rep", "former", "chancellor", "mayor", "general", "leader", "chief"}
+
+
+def speaker_key(speaker: str) -> str | None:
+    """The word a speaker is filed under: the surname ("President Trump" → "trump")."""
+    words = [w for w in re.findall(r"[\w'’-]+", speaker.lower()) if w not in _NOT_A_NAME]
+    return re.sub(r"(?:'s|’s)$", "", words[-1]) if words else None
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """The ranking, and what was searched for (Y alone in "what did X say about Y")."""
+
+    query_text: str
+    query: np.ndarray | None
+    ranked: list[tuple[int, float]]
+
+
+def retrieve(store: Store, embedder: Embedder, question: str, pool_size: int = POOL_SIZE) -> Retrieval:
+    """(text_id, score) best first.  "What did X say about Y" ranks only the sentences X is quoted in
+    (none when X is never quoted) by Y."""
+    intent = read_question(question)
+    only = None
+    query_text = question
+    if intent.kind == "said_about":
+        key = speaker_key(intent.speaker or "")
+        only = store.texts_quoting([key]) if key else []
+        if not only:
+            return Retrieval(question, None, [])
+        query_text = intent.topic or question
+    query = embedder.encode_query(query_text)
+    candidates = pool(store, query, query_text, pool_size, only=only)
+    places = store.sentences_for_texts([c.text_id for c in candidates])
+    texts = {tid: ps[0].text for tid, ps in places.items()}
+    covering = store.quotes_covering([p for ps in places.values() for p in ps])
+    attributed = {tid for tid, ps in places.items() if any(covering.get(p.id) and covering[p.id].speaker
+                                                           for p in ps)}
+    return Retrieval(query_text, query, rerank(intent, query_text, candidates, texts, attributed))

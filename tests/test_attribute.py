@@ -1,0 +1,79 @@
+"""Quote attribution on short articles written for these tests, and on the seed article."""
+
+import pytest
+
+from index.attribute import attribute_quotes
+from index.extract import extract
+from index.fetch import Fetcher
+from index.split import split_sentences
+from tests.conftest import FIXTURES, SEED_ARTICLE, needs_shared
+
+
+def quotes_of(path):
+    article = extract(str(path), fetcher=Fetcher()).articles[0]
+    sentences = split_sentences(article.text, article.skip_spans)
+    return sentences, attribute_quotes(article.text, sentences)
+
+
+def covering(sentences, quotes, words):
+    """The quote record whose sentences hold ``words``."""
+    sentence = next(s for s in sentences if words in s.text)
+    found = [q for q in quotes if q.first <= sentence.ordinal <= q.last]
+    assert found, f"no quote record covers {sentence.text!r}"
+    return found[0]
+
+
+def test_pronoun_speaker_and_multi_sentence_quote():
+    sentences, quotes = quotes_of(FIXTURES / "quotes_pronoun.txt")
+    bridge = covering(sentences, quotes, "This bridge will join")
+    assert bridge.speaker == "Helen Ortiz" and bridge.mention == "she" and bridge.resolved_by == "pronoun"
+    assert bridge.kind == "direct"
+    # The quotation runs over three sentences; every one of them belongs to the record.
+    for words in ("It will be finished by 2027", "Nobody will have to drive"):
+        assert covering(sentences, quotes, words) == bridge
+
+
+def test_he_told_reporters_with_a_colon_is_the_man_just_named():
+    sentences, quotes = quotes_of(FIXTURES / "quotes_pronoun.txt")
+    schools = covering(sentences, quotes, "better spent on the schools")
+    assert schools.speaker == "Peter Walsh" and schools.cue == "told"
+
+
+def test_title_speaker_resolves_to_the_named_person():
+    sentences, quotes = quotes_of(FIXTURES / "quotes_title.txt")
+    lists = covering(sentences, quotes, "waiting lists would fall")
+    assert lists.speaker == "Daniel Price" and lists.resolved_by == "title" and lists.kind == "indirect"
+
+
+def test_according_to():
+    sentences, quotes = quotes_of(FIXTURES / "quotes_title.txt")
+    rents = covering(sentences, quotes, "Rents in the city")
+    assert rents.speaker == "Maria Chen" and rents.cue == "according to"
+
+
+def test_no_speaker_no_record():
+    _, quotes = quotes_of(FIXTURES / "quotes_none.txt")
+    assert quotes == []
+
+
+@needs_shared
+@pytest.mark.parametrize("line, words, speaker", [
+    (14, "There can be no talk about Ukraine without Ukraine", "Zelensky"),
+    (24, "Ukrainians are fighting bravely", "John Healey"),
+    (23, "We all want to see a durable peace", "John Healey"),
+    (7, "wartime mindset", "Mark Rutte"),
+    (12, "as a sign that talking to Russia", "Volodymyr Zelenskyy"),
+    (33, "The fact he was on the phone", "Karoline Leavitt"),
+])
+def test_seed_article_speakers(line, words, speaker):
+    sentences, quotes = quotes_of(SEED_ARTICLE)
+    record = covering(sentences, quotes, words)
+    assert record.speaker == speaker
+    assert any(s.line == line and words in s.text for s in sentences[record.first:record.last + 1])
+
+
+@needs_shared
+def test_seed_article_unnamed_defence_secretary_is_not_given_a_wrong_name():
+    sentences, quotes = quotes_of(SEED_ARTICLE)
+    record = covering(sentences, quotes, "overwhelming share of future lethal")
+    assert record.speaker == "His Secretary of Defence" and record.resolved_by == "none"

@@ -1,0 +1,64 @@
+"""``newsbot eval`` on tiny data sets written for these tests (same layout as shared/eval)."""
+
+import json
+
+import pytest
+
+from tests.conftest import FIXTURES
+from tests.test_cli import newsbot
+
+EVAL = FIXTURES / "eval"
+METHODS = {"newsbot", "dense", "keyword"}
+
+
+def run_eval(tmp_path, *args):
+    result = newsbot("eval", *args, "--data", str(EVAL), "--split", "dev", db=tmp_path / "unused.db")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.parametrize("dataset, metrics, questions", [
+    ("trecqa", {"map", "mrr"}, 3),
+    ("polnear", {"hit@1", "hit@5", "mrr", "speaker_accuracy"}, 1),
+    ("abstention", {"answered_unanswerable", "refused_answerable"}, 5),
+])
+def test_eval_json_shape(tmp_path, dataset, metrics, questions):
+    payload = json.loads(run_eval(tmp_path, dataset, "--json"))
+    assert set(payload) == {"dataset", "split", "questions", "methods"}
+    assert (payload["dataset"], payload["split"], payload["questions"]) == (dataset, "dev", questions)
+    assert set(payload["methods"]) == METHODS
+    for values in payload["methods"].values():
+        assert set(values) == metrics and all(0.0 <= v <= 1.0 for v in values.values())
+    if dataset == "trecqa":
+        assert payload["methods"]["newsbot"]["mrr"] == 1.0
+    if dataset.startswith("polnear"):
+        assert payload["methods"]["newsbot"]["hit@1"] == 1.0
+        assert payload["methods"]["newsbot"]["speaker_accuracy"] == 1.0
+
+
+def test_eval_table_lists_methods_side_by_side():
+    from bot.cli import eval_table
+
+    table = eval_table({"dataset": "trecqa", "split": "dev", "questions": 3, "methods": {
+        "newsbot": {"map": 0.9, "mrr": 1.0}, "dense": {"map": 0.8, "mrr": 0.9}, "keyword": {"map": 0.5, "mrr": 0.6}}})
+    lines = table.splitlines()
+    assert lines[0] == "trecqa (dev, 3 questions)"
+    assert lines[1].split() == ["newsbot", "dense", "keyword"]
+    assert lines[2].split() == ["map", "0.900", "0.800", "0.500"]
+
+
+def test_polnear_subsets_pick_their_questions():
+    from index.evaluation.attribution import questions
+
+    rows = [json.loads(line) for line in (EVAL / "polnear" / "attributions.jsonl").read_text().splitlines()]
+    strict = questions(rows, "polnear", "dev")
+    pronoun = questions(rows, "polnear-pronoun", "dev")
+    broad = questions(rows, "polnear-broad", "dev")
+    assert [q["gold_speaker"] for q in strict] == ["Leo Marsh"]
+    assert [q["gold_speaker"] for q in pronoun] == ["Priya Shah"]
+    assert len(broad) == 3 and broad[2]["ask"] == "Who said members had accepted a 5% pay rise?"
+
+
+def test_unknown_dataset_is_a_clear_error(tmp_path):
+    result = newsbot("eval", "nosuchset", "--data", str(EVAL), db=tmp_path / "unused.db")
+    assert result.returncode != 0 and "nosuchset" in result.stderr

@@ -1,0 +1,96 @@
+"""Hybrid search, speakers in answers and honest refusals, on a real index with the real model."""
+
+import re
+
+import pytest
+
+from index.errors import QuestionError
+from index.hybrid import fts_query
+from index.rerank import read_question
+from tests.conftest import FIXTURES, SEED_ARTICLE, needs_shared
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory, embedder):
+    from index.engine import NewsIndex
+
+    index = NewsIndex(tmp_path_factory.mktemp("quality") / "news.db", embedder=embedder)
+    sources = [FIXTURES / n for n in ("harbour.txt", "bakery.txt", "articles.jsonl", "quotes_pronoun.txt",
+                                      "quotes_title.txt")]
+    report = index.ingest([str(p) for p in sources])
+    assert report.failed == 0
+    yield index
+    index.close()
+
+
+HOSTILE = ['"', '"unbalanced', "NEAR(", "NEAR(harbour wall, 2)", "harbour AND OR NOT", "(((", "bridge)",
+           "*", "bread*", "title:bakery", "-minus", "^start", "a + b", "AND", "'; DROP TABLE sentences; --",
+           "what did she say about \"the bridge", "who said )(*&^%$#@!"]
+
+
+@pytest.mark.parametrize("question", HOSTILE)
+def test_fts5_syntax_in_questions_never_raises(filled, question):
+    if not re.search(r"\w", question):  # nothing to search: the polite refusal, never an SQLite error
+        with pytest.raises(QuestionError):
+            filled.ask(question, 3)
+        return
+    result = filled.ask(question, 3)
+    assert isinstance(result.abstained, bool) and len(result.answers) <= 3
+
+
+def test_fts_query_quotes_every_word():
+    assert fts_query('NEAR(harbour "wall" AND') == '"near" OR "harbour" OR "wall"'
+    assert fts_query("???") is None
+
+
+def test_who_said_names_the_speaker(filled):
+    answer = filled.ask("Who said the rail deal was fair for drivers?").answers[0]
+    assert answer.quote == '"This is a fair deal for drivers," she said.'
+    assert answer.speaker == "Priya Shah"
+
+
+def test_who_said_a_multi_sentence_quote(filled):
+    answer = filled.ask("Who said nobody will have to drive the long way round again?").answers[0]
+    assert "Nobody will have to drive the long way round again" in answer.quote
+    assert answer.speaker == "Helen Ortiz"
+
+
+def test_what_did_x_say_about_y_keeps_to_x(filled):
+    result = filled.ask("What did Peter Walsh say about the money and the schools?", 3)
+    assert result.answers and all(a.speaker == "Peter Walsh" for a in result.answers)
+    assert "schools" in result.answers[0].quote
+    assert filled.ask("What did Angela Merkel say about the bridge?").abstained
+
+
+def test_unrelated_question_is_refused(filled):
+    result = filled.ask("What is the boiling point of liquid nitrogen in kelvin?")
+    assert result.abstained and result.answers == ()
+
+
+def test_question_types():
+    assert read_question("Who said there can be no talk about Ukraine without Ukraine?").kind == "who_said"
+    assert read_question("What was agreed at the council meeting?").kind == "agreed"
+    assert read_question("How much will the council borrow?").kind == "how_much"
+    assert read_question("When will the station reopen?").kind == "when"
+    intent = read_question("What did Mark Rutte say about Ukraine?")
+    assert (intent.kind, intent.speaker, intent.topic) == ("said_about", "Mark Rutte", "Ukraine")
+
+
+def test_quotes_are_replaced_with_their_article(news_index, fixture_copy):
+    path = fixture_copy("quotes_pronoun.txt")
+    news_index.ingest([str(path)])
+    before = news_index.store.db.execute("SELECT speaker FROM quotes").fetchall()
+    assert ("Helen Ortiz",) in before
+    path.write_text(path.read_text().replace("Mayor Helen Ortiz", "Mayor Joan Ruiz"))
+    assert news_index.ingest([str(path)]).updated == 1
+    after = [r[0] for r in news_index.store.db.execute("SELECT speaker FROM quotes")]
+    assert "Joan Ruiz" in after and "Helen Ortiz" not in after and len(after) == len(before)
+
+
+@needs_shared
+def test_seed_who_said_answers_with_zelensky(news_index):
+    news_index.ingest([str(SEED_ARTICLE)])
+    answer = news_index.ask("Who said there can be no talk about Ukraine without Ukraine?").answers[0]
+    assert (answer.source.line, answer.speaker) == (14, "Zelensky")
+    healey = news_index.ask("Who said Ukrainians are fighting bravely?").answers[0]
+    assert (healey.source.line, healey.speaker) == (24, "John Healey")
