@@ -34,7 +34,11 @@ _WORD = re.compile(r"\w")
 def clean_question(question: str) -> str:
     """Collapse whitespace, drop invisible characters; refuse what has no words."""
     text = "".join(ch for ch in question if ch.isprintable() or ch.isspace())
-    text = " ".join(text.split())[:MAX_QUESTION_CHARS]
+    text = " ".join(text.split())
+    # A question pasted many times over is asked once: repeats only dilute its embedding.
+    text = " ".join(dict.fromkeys(re.split(r"(?<=[.?!])\s+", text)))
+    if len(text) > MAX_QUESTION_CHARS:  # cut at a word boundary: a torn last word would match nothing
+        text = text[:MAX_QUESTION_CHARS + 1].rsplit(" ", 1)[0]
     if not _WORD.search(text):
         raise QuestionError("Please ask a question in words, for example: who said there can be no talk "
                             "about Ukraine without Ukraine?")

@@ -168,8 +168,8 @@ class Store:
         return 0 if row[0] is None else row[0] + 1
 
     def save_article(self, *, key: str, article: Article, chash: str, source: tuple[str, str],
-                     sentences: Sequence[Sentence], quotes: Sequence[Quote], new_texts: dict[str, str],
-                     new_vectors: np.ndarray, replace_rowid: int | None) -> int:
+                     sentences: Sequence[Sentence], new_texts: dict[str, str],
+                     new_vectors: np.ndarray, replace_rowid: int | None, quotes: Sequence[Quote] = ()) -> int:
         """Store one article atomically: vectors first (durable), then all rows in one transaction."""
         with self._lock:
             base = self.text_count()

@@ -44,6 +44,7 @@ def alerts(api) -> list[str]:
 
 def test_updates_without_a_question_get_a_clear_reply_or_are_ignored(start_bot, fake_api, bot_index, caplog):
     before = counts(bot_index)
+    bot_index.min_score = 0.3  # below the calibrated threshold, so More has next-best answers to show
     caplog.set_level(logging.INFO)
     start_bot(questions_per_minute=0)
     group = fake_api.group()
@@ -174,7 +175,8 @@ def test_replies_escape_article_text_and_link_only_web_pages(start_bot, fake_api
     assert 'The mayor of Springfield said the new <a href="https://phish.example">tram</a> line & </blockquote> ' \
            "would open in <b>July</b>." in shown
     assert "<b>Fake</b> & Co" in shown and '</blockquote><a href="https://phish.example">Click me</a>' in shown
-    assert re.findall(r"<(/?\w+)", answer.text) == ["blockquote", "/blockquote", "a", "/a"]
+    # The speaker in bold, the quote, the source link: the article's markup added no tag.
+    assert re.findall(r"<(/?\w+)", answer.text) == ["b", "/b", "blockquote", "/blockquote", "a", "/a"]
     assert re.findall(r'href="([^"]*)"', answer.text)[0].startswith(
         html.escape('https://evil.example/x?a="><b>pwn</b>&b=<i>', quote=True) + "#:~:text=")
 
@@ -194,7 +196,7 @@ def test_replies_escape_article_text_and_link_only_web_pages(start_bot, fake_api
     fake_api.inline_query("When will the new tram line open in Springfield?")
     result = fake_api.wait_for(lambda c: c.method == "answerInlineQuery")[0].params["results"][0]
     posted = result["input_message_content"]["message_text"]
-    assert re.findall(r"<(/?\w+)", posted) == ["blockquote", "/blockquote", "a", "/a"]
+    assert re.findall(r"<(/?\w+)", posted) == ["b", "/b", "blockquote", "/blockquote", "a", "/a"]
     assert not [c for c in fake_api.calls if not c.ok], "Telegram would have accepted every message"
 
 
