@@ -257,11 +257,14 @@ async def on_inline(update: Update, context: Context) -> None:
     await query.answer(replies.inline_results(result), cache_time=60, button=button)
 
 
-def _refuse_non_admin(state: BotState, update: Update, what: str) -> bool:
+async def _refused(update: Update, context: Context, state: BotState, what: str) -> bool:
+    """Log every non-admin attempt; tell them politely (within their quota) that adding is for admins."""
     user = update.effective_user
     if state.is_admin(user.id if user else None):
         return False
     logger.warning("refused %s from user %s (not in NEWSBOT_ADMINS)", what, user.id if user else None)
+    if await admitted(update, context):
+        await reply(update.effective_message, replies.ADD_REFUSED)
     return True
 
 
@@ -269,9 +272,7 @@ async def on_add(update: Update, context: Context) -> None:
     """/add SOURCE (admins): read a web page, feed or server path into the index."""
     state = bot_state(context)
     message = update.effective_message
-    if _refuse_non_admin(state, update, "/add"):
-        if await admitted(update, context):
-            await reply(message, replies.ADD_REFUSED)
+    if await _refused(update, context, state, "/add"):
         return
     if not context.args:
         await reply(message, replies.ADD_USAGE)
@@ -283,9 +284,7 @@ async def on_document(update: Update, context: Context) -> None:
     """A document sent to the bot (admins): save it beside the index and ingest it."""
     state = bot_state(context)
     message = update.effective_message
-    if _refuse_non_admin(state, update, "a document"):
-        if await admitted(update, context):
-            await reply(message, replies.ADD_REFUSED)
+    if await _refused(update, context, state, "a document"):
         return
     document = message.document
     name = re.sub(r"[^\w.-]", "_", Path(document.file_name or "upload.txt").name)

@@ -5,17 +5,10 @@ import time
 
 import pytest
 
+from tests.botfaults import QUESTIONS
 from tests.fakebotapi import TOKEN, Failure
 
 pytestmark = pytest.mark.slow
-
-QUESTIONS = {
-    "How much will the council borrow for the repairs?": "The council agreed to borrow £4 million",
-    "Who said the rail deal was fair for drivers?": "This is a fair deal for drivers,",
-    "When will the central station reopen?": "The old central station will reopen in June.",
-    "What did the judges say about the crust?": "Judges praised the crust",
-    "Who said the reopening would cut journey times?": "Transport minister Leo Marsh said the reopening",
-}
 
 
 def test_429_twice_then_success_delivers_the_answer_exactly_once(start_bot, fake_api):
