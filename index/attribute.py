@@ -63,11 +63,10 @@ def _nlp():
 
 @dataclass
 class _Span:
-    """A quotation: ``start``..``end`` in the article; ``runs_on`` when it is still open at paragraph end."""
+    """A quotation: ``start``..``end`` in the article (to paragraph end when it runs on)."""
 
     start: int
     end: int
-    runs_on: bool = False
     continues: _Span | None = None  # the run-on quotation of the previous paragraph this one carries on
 
 
@@ -106,7 +105,7 @@ def quotation_spans(text: str, sentences: Sequence[Sentence]) -> list[_Span]:
                 spans.append(_Span(opened, i + 1, continues=carried if opened == start else None))
                 opened = None
         if opened is not None:
-            spans.append(_Span(opened, end, runs_on=True, continues=carried if opened == start else None))
+            spans.append(_Span(opened, end, continues=carried if opened == start else None))
         carried = spans[-1] if opened is not None else None
     return spans
 

@@ -79,14 +79,6 @@ NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|e
                     re.IGNORECASE)
 _CAPITALISED = re.compile(r"(?<![.!?\"“] )(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
 
-PRONOUNS = frozenset({"he", "she", "they", "i", "we", "it", "him", "her", "them"})
-
-
-def has_cue(text: str) -> bool:
-    """Whether a sentence may report speech: a quotation mark or a reporting word."""
-    return bool(QUOTE_MARK.search(text) or _CUE_WORD.search(text))
-
-
 def names_outside(text: str, exclude: set[str]) -> bool:
     """Whether ``text`` names something (a capitalised word mid-sentence) that ``exclude`` does not hold."""
     return any(m.group(0).lower() not in exclude and not set(m.group(0).lower().split()) <= exclude
