@@ -68,8 +68,8 @@ class AnnIndex:
         Returns the number of rows added.  A graph that holds rows the vector
         file no longer has (an index restored from an older copy) is rebuilt.
         """
-        if rows < self.min_rows:
-            return 0
+        if rows < self.min_rows or (self._writable is None and self.covered() == rows):
+            return 0  # nothing to add: do not load the graph into memory
         index = self._writable_index()
         if len(index) > rows:
             logger.warning("%s covers %d rows but only %d are committed; rebuilding", self.path, len(index), rows)
