@@ -22,8 +22,9 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
-from benchmarks.corpus import POLNEAR  # noqa: E402
+from corpus import POLNEAR  # noqa: E402
 from index.ann import _usearch_index_class  # noqa: E402
 from index.embed import Embedder  # noqa: E402
 

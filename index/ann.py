@@ -9,10 +9,11 @@ search.  Rows it does not cover yet (another process appended them, or a
 crash came before the save) are scanned exactly by ``search.dense_search``,
 and the next ingest adds them from the vector file without re-embedding.
 
-usearch was chosen by measurement (``benchmarks/ann_choice.py``): it keeps
-int8 vectors in the graph (a quarter of float32, and the fastest build here)
-and serves straight from a memory-mapped file, which hnswlib and faiss' HNSW
-cannot.  int8 distances blur near-ties, so the graph proposes
+usearch was chosen by measurement (``benchmarks/ann_choice.py``): with int8
+vectors its file is a third of faiss' HNSW, and it serves straight from a
+memory-mapped file shared by every process, where faiss' HNSW and hnswlib
+read the whole graph into each process' heap (faiss builds and searches
+faster, but search is ~1 ms of a ~15 ms question).  int8 distances blur near-ties, so the graph proposes
 ``CANDIDATES`` rows and the caller ranks them by exact float32 cosine.
 """
 
@@ -68,8 +69,8 @@ class AnnIndex:
         Returns the number of rows added.  A graph that holds rows the vector
         file no longer has (an index restored from an older copy) is rebuilt.
         """
-        if rows < self.min_rows:
-            return 0
+        if rows < self.min_rows or (self._writable is None and self.covered() == rows):
+            return 0  # nothing to add: do not load the graph into memory
         index = self._writable_index()
         if len(index) > rows:
             logger.warning("%s covers %d rows but only %d are committed; rebuilding", self.path, len(index), rows)
