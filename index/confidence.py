@@ -25,7 +25,5 @@ def confidence(store: Store, query: np.ndarray, query_text: str, text_ids: Seque
         return {}
     cosines = store.vectors_of(text_ids) @ query.astype(np.float32)
     places = store.sentences_for_texts(text_ids)
-    sentence_ids = [p.id for ps in places.values() for p in ps]
-    covered = coverage(store, query_text, sentence_ids)
-    return {t: float(c) + COVERAGE_WEIGHT * max((covered[p.id] for p in places.get(t, [])), default=0.0)
-            for t, c in zip(text_ids, cosines.tolist())}
+    covered = coverage(store, query_text, {t: ps[0].text for t, ps in places.items()})
+    return {t: float(c) + COVERAGE_WEIGHT * covered.get(t, 0.0) for t, c in zip(text_ids, cosines.tolist())}

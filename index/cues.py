@@ -62,8 +62,8 @@ OPEN_QUOTES = "\"“„«"
 CLOSE_QUOTES = "\"”»"
 QUOTE_MARK = re.compile(r"[\"“”„«»]")
 
-_CUE_WORD = re.compile(r"\b(?:" + "|".join(sorted(REPORTING_VERBS, key=len, reverse=True)) + r")\b|\baccording to\b",
-                       re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+_ACCORDING_TO = re.compile(r"\baccording to\b", re.IGNORECASE)
 
 AGREEMENT = re.compile(
     r"\b(agree[ds]?|agreement|deal|decid(?:e|ed|es)|decision|approv(?:e|ed|es|al)|vot(?:e|ed|es) (?:to|for)|"
@@ -87,4 +87,6 @@ def names_outside(text: str, exclude: set[str]) -> bool:
 
 def has_reporting_word(text: str) -> bool:
     """Whether a sentence holds a reporting word ("said", "according to"): worth parsing for a speaker."""
-    return bool(_CUE_WORD.search(text))
+    # A set lookup per word: the rerank asks this of every candidate, and one regex alternation of
+    # ~280 verbs cost more than the rest of the second stage together.
+    return not REPORTING_VERBS.isdisjoint(_WORD.findall(text.lower())) or bool(_ACCORDING_TO.search(text))

@@ -22,6 +22,11 @@ from .store import Store
 
 # Weight of BM25, scaled to 0..1 by the best BM25 of the pool, next to the cosine; chosen on TrecQA dev.
 KEYWORD_WEIGHT = 0.1
+# BM25 scores every sentence that holds any word searched for, so its cost is the number of those
+# sentences (about 2 µs each here).  Words are searched rarest first while the sentences holding them
+# stay within this budget: in a corpus like PolNeAR's that is every word of 90 % of questions; at a
+# million sentences the common words, whose BM25 weight is small anyway, are left to the dense side.
+KEYWORD_BUDGET = 2000
 
 STOPWORDS = frozenset(
     "a an the of to in on at for by with from and or nor but is are was were be been being am what which who whom "
@@ -48,20 +53,44 @@ def keywords(question: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
+def search_words(question: str) -> list[str]:
+    """The words keyword search looks for: the content words, or every word of a question made only
+    of stopwords ("Who is it?")."""
+    return keywords(question) or list(dict.fromkeys(_TOKEN.findall(question.lower())))
+
+
 def fts_query(question: str) -> str | None:
-    """An FTS5 MATCH that any question makes safely: each word a quoted string, joined by OR.
+    """An FTS5 MATCH over all the question's words (the keyword-only baseline's search)."""
+    return _any_of(search_words(question))
+
+
+def keyword_match(store: Store, question: str, budget: int = KEYWORD_BUDGET) -> str | None:
+    """The bot's FTS5 MATCH: the question's rarest words held by at most ``budget`` sentences in all;
+    None when no word fits."""
+    words = search_words(question)
+    _, counts = store.term_counts(words)
+    chosen, spent = set(), 0
+    for word in sorted((w for w in words if counts[w]), key=lambda w: counts[w]):
+        if spent + counts[word] > budget:
+            break
+        chosen.add(word)
+        spent += counts[word]
+    return _any_of([w for w in words if w in chosen])
+
+
+def _any_of(words: Sequence[str]) -> str | None:
+    """Each word a quoted string, joined by OR: safe whatever the question holds.
 
     Quoting every word turns FTS5 syntax in the question (``"``, ``*``, ``NEAR(``, ``AND``/``OR``/``NOT``,
     brackets, column filters with ``:``) into plain words; ``\\w+`` leaves no quote inside a word.
     """
-    words = keywords(question) or list(dict.fromkeys(_TOKEN.findall(question.lower())))
     return " OR ".join(f'"{w}"' for w in words) or None
 
 
 def pool(store: Store, query: np.ndarray, question: str, size: int,
          only: Sequence[int] | None = None) -> list[Candidate]:
     """The fused candidates, best first: dense top ``size`` and keyword top ``size`` (or exactly ``only``)."""
-    match = fts_query(question)
+    match = keyword_match(store, question)
     if only is not None:
         ids = list(dict.fromkeys(int(i) for i in only))
         dense = {}
@@ -86,16 +115,18 @@ def pool(store: Store, query: np.ndarray, question: str, size: int,
     return sorted(out, key=lambda c: -c.fused)
 
 
-def coverage(store: Store, question: str, sentence_ids: Sequence[int]) -> dict[int, float]:
-    """Share of the question's words, weighted by rarity (BM25's idf), that each sentence holds: 0..1.
+def coverage(store: Store, question: str, texts: dict[int, str]) -> dict[int, float]:
+    """Share of the question's words, weighted by rarity (BM25's idf), that each text holds: 0..1.
 
     Unlike BM25 scaled to the pool's best, this is absolute: a question whose rare words occur nowhere
-    in the index scores low everywhere, which is what abstention needs.
+    in the index scores low everywhere, which is what abstention needs.  ``texts`` maps any ids to texts.
     """
-    terms = keywords(question)
-    if not terms or not sentence_ids:
-        return {i: 0.0 for i in sentence_ids}
-    total, df, holders = store.term_matches(terms, sentence_ids)
-    idf = {t: math.log(1 + (total - df[t] + 0.5) / (df[t] + 0.5)) for t in terms}
+    words = keywords(question)
+    if not words or not texts:
+        return {i: 0.0 for i in texts}
+    total, counts = store.term_counts(words)
+    idf = {w: math.log(1 + (total - counts[w] + 0.5) / (counts[w] + 0.5)) for w in words}
     weight = sum(idf.values()) or 1.0
-    return {i: sum(idf[t] for t in terms if i in holders[t]) / weight for i in sentence_ids}
+    needs = dict(zip(words, store.terms.of(words)))
+    held = dict(zip(texts, store.terms.of(list(texts.values()))))
+    return {i: sum(idf[w] for w in words if needs[w] and needs[w] <= held[i]) / weight for i in texts}

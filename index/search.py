@@ -27,8 +27,8 @@ def dense_search(store: Store, query: np.ndarray, k: int) -> list[tuple[int, flo
     if rows < store.ann.min_rows:
         return exact_search(matrix, query, k)
     covered = min(store.ann.covered(), rows)
-    candidates = store.ann.search(query, k, rows)
-    scores = {row: float(matrix[row] @ query) for row in sorted(candidates)}
+    candidates = np.asarray(sorted(store.ann.search(query, k, rows)), dtype=np.int64)
+    scores = dict(zip(candidates.tolist(), (matrix[candidates] @ query).tolist()))
     if covered < rows:  # read before searching, so a graph replaced meanwhile can only overlap the tail
         scores.update((row + covered, score) for row, score in exact_search(matrix[covered:], query, k))
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))[:k]

@@ -25,6 +25,7 @@ from .ann import ANN_MIN_ROWS, AnnIndex
 from .errors import IndexBusyError, IndexMismatchError
 from .models import Article, Quote, Sentence, SourceRef
 from .schema import migrations
+from .terms import Terms
 from .vectors import VectorFile
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,17 @@ _SENTENCE_SELECT = """
 """
 
 
+_MAX_COUNTS = 200_000  # term counts kept between database changes; the rest are counted again
+
+
+_KIND_RANK = {"direct": 0, "mixed": 1, "indirect": 2}
+
+
+def _preference(quote: StoredQuote) -> tuple:
+    """Sort key of the quote records covering one sentence, best first."""
+    return quote.speaker is None, _KIND_RANK.get(quote.kind, 3), quote.resolved_by == "none", -quote.first
+
+
 def _row_to_sentence(row: Sequence) -> StoredSentence:
     return StoredSentence(
         id=row[0], text_id=row[1], ordinal=row[2], line=row[3], start=row[4], end=row[5],
@@ -96,6 +108,12 @@ class Store:
             self.db.execute("PRAGMA foreign_keys=ON")
             migrations.apply(self.db)
             self._check_meta(model_name, dim)
+            self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.sentences_vocab "
+                            "USING fts5vocab(main, sentences_fts, 'row')")
+        self.terms = Terms()
+        self._counts: dict[str, int] = {}  # index term -> sentences holding it, valid for _counts_version
+        self._counts_version: int | None = None
+        self._total = 0
         self.vectors = VectorFile(self.db_path.with_suffix(".vectors.f32"), dim)
         self.ann = AnnIndex(self.db_path.with_suffix(".ann"), dim, ann_min_rows)
         self.dim = dim
@@ -143,6 +161,7 @@ class Store:
             conn.rollback()
             raise
         conn.commit()
+        self._counts_version = None  # our own commits do not move PRAGMA data_version
 
     def find_article(self, key: str, chash: str) -> tuple[int | None, bool]:
         """(rowid of the article with this key, whether this exact content is already stored)."""
@@ -273,23 +292,29 @@ class Store:
             best[text_id] = max(score, best.get(text_id, score))
         return best
 
-    def term_matches(self, terms: Sequence[str], sentence_ids: Sequence[int]) -> tuple[int, dict[str, int],
-                                                                                    dict[str, set[int]]]:
-        """(sentences in the index, how many hold each term, which of ``sentence_ids`` hold it), with the
-        index's own tokenizer and stemmer, so "borrowing" finds "borrow" exactly as search does."""
-        marks = ",".join("?" * len(sentence_ids))
-        df: dict[str, int] = {}
-        holders: dict[str, set[int]] = {}
+    def term_counts(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
+        """(sentences in the index, how many of them hold each word), stemmed as the index stems.
+
+        Counting walks a term's whole posting list, milliseconds for a common word at a million
+        sentences, so counts are kept until the database changes: ``PRAGMA data_version`` moves when
+        another connection commits, and this store's own commits reset it.
+        """
+        word_terms = dict(zip(words, self.terms.of(words)))
         with self._lock:
-            total = self.db.execute("SELECT count(*) FROM sentences").fetchone()[0]
-            for term in terms:
-                match = f'"{term}"'
-                df[term] = self.db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?",
-                                           [match]).fetchone()[0]
-                rows = self.db.execute(f"SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH ? "
-                                       f"AND rowid IN ({marks})", [match, *map(int, sentence_ids)]).fetchall()
-                holders[term] = {r[0] for r in rows}
-        return total, df, holders
+            version = self.db.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._counts_version or len(self._counts) > _MAX_COUNTS:
+                self._counts.clear()
+                self._total = self.db.execute("SELECT count(*) FROM sentences").fetchone()[0]
+                self._counts_version = version
+            missing = sorted({t for terms in word_terms.values() for t in terms} - self._counts.keys())
+            if missing:
+                marks = ",".join("?" * len(missing))
+                found = dict(self.db.execute(f"SELECT term, doc FROM temp.sentences_vocab WHERE term IN ({marks})",
+                                             missing).fetchall())
+                self._counts.update((t, found.get(t, 0)) for t in missing)
+            # A word the tokenizer splits ("e_mail") is held at most as often as its rarest part.
+            return self._total, {w: min((self._counts[t] for t in terms), default=0)
+                                 for w, terms in word_terms.items()}
 
     def vectors_of(self, text_ids: Sequence[int]) -> np.ndarray:
         """The stored vectors of these texts, in the given order."""
@@ -298,24 +323,22 @@ class Store:
     def quotes_covering(self, sentences: Sequence[StoredSentence]) -> dict[int, StoredQuote]:
         """The quote record each sentence stands in (by sentence id): a speaker before none, direct before
         mixed before indirect, a resolved speaker before a phrase, the nearest cue last."""
-        articles = sorted({s.article_rowid for s in sentences})
-        if not articles:
+        ids = sorted({s.id for s in sentences})
+        if not ids:
             return {}
-        marks = ",".join("?" * len(articles))
+        marks = ",".join("?" * len(ids))
         with self._lock:
             rows = self.db.execute(
-                "SELECT article_id, speaker, mention, cue, kind, resolved_by, first_ordinal, last_ordinal "
-                f"FROM quotes WHERE article_id IN ({marks})", articles).fetchall()
-        by_article: dict[int, list[StoredQuote]] = {}
-        for row in rows:
-            by_article.setdefault(row[0], []).append(StoredQuote(*row[1:]))
-        rank = {"direct": 0, "mixed": 1, "indirect": 2}
+                "SELECT s.id, q.speaker, q.mention, q.cue, q.kind, q.resolved_by, q.first_ordinal, q.last_ordinal "
+                "FROM sentences s JOIN quotes q ON q.article_id = s.article_id "
+                f"AND q.first_ordinal <= s.ordinal AND s.ordinal <= q.last_ordinal WHERE s.id IN ({marks})",
+                ids).fetchall()
         out: dict[int, StoredQuote] = {}
-        for s in sentences:
-            covering = [q for q in by_article.get(s.article_rowid, []) if q.first <= s.ordinal <= q.last]
-            if covering:
-                out[s.id] = min(covering, key=lambda q: (q.speaker is None, rank.get(q.kind, 3),
-                                                         q.resolved_by == "none", -q.first))
+        for sentence_id, *fields in rows:
+            quote = StoredQuote(*fields)
+            best = out.get(sentence_id)
+            if best is None or _preference(quote) < _preference(best):
+                out[sentence_id] = quote
         return out
 
     def texts_quoting(self, speaker_words: Sequence[str]) -> list[int]:

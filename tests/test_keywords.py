@@ -1,0 +1,103 @@
+"""Keyword side of search: terms stemmed as the index stems, cached counts, the cost budget, coverage.
+
+Real SQLite and FTS5 throughout; the vectors are random (no model needed), since only words matter here.
+"""
+
+import math
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.hybrid import coverage, keyword_match, keywords
+from index.models import Article, Sentence
+from index.store import Store, content_hash, text_hash
+
+DIM = 8
+LINES = ["The council is borrowing money to mend the harbour wall.",
+         "Harbour fees rose twice this year, the council said.",
+         "Fishermen said the harbour was busier than ever.",
+         "A ferry strike closed the harbour on Monday.",
+         "The e_mail from the mayor's office mentioned the ferry.",
+         "Bakers in the old town sold out of bread by noon."]
+
+
+def add_article(store: Store, tag: str, lines: list[str]) -> None:
+    text = "\n".join(lines)
+    sentences, start = [], 0
+    for i, line in enumerate(lines):
+        sentences.append(Sentence(ordinal=i, line=i + 1, start=start, end=start + len(line), text=line))
+        start += len(line) + 1
+    known = store.known_text_ids(text_hash(t) for t in lines)
+    new = {text_hash(t): t for t in lines if text_hash(t) not in known}
+    vectors = np.random.default_rng(len(tag)).standard_normal((len(new), DIM)).astype(np.float32)
+    with store.writer():
+        store.save_article(key="id:" + tag, article=Article(text=text, source_id=tag), chash=content_hash(text),
+                           source=(tag, "file"), sentences=sentences, new_texts=new,
+                           new_vectors=vectors / np.linalg.norm(vectors, axis=1, keepdims=True), replace_rowid=None)
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(tmp_path / "words.db", "synthetic", DIM)
+    add_article(store, "a", LINES)
+    yield store
+    store.close()
+
+
+def fts_count(db_path: Path, word: str) -> int:
+    """The reference: FTS5 itself counting the sentences that match the word."""
+    with sqlite3.connect(db_path) as db:
+        return db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?", [f'"{word}"']).fetchone()[0]
+
+
+def test_terms_are_the_index_own_terms(store):
+    stored = {}
+    with sqlite3.connect(store.db_path) as db:
+        db.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, sentences_fts, 'instance')")
+        for term, doc in db.execute("SELECT term, doc FROM temp.v"):
+            stored.setdefault(doc, set()).add(term)
+        ids = [row[0] for row in db.execute("SELECT id FROM sentences ORDER BY id")]
+    assert store.terms.of(LINES) == [frozenset(stored[i]) for i in ids]
+    assert "borrow" in store.terms.of(["borrowing"])[0]
+
+
+def test_term_counts_match_fts5_and_follow_every_writer(store, tmp_path):
+    words = ["harbour", "ferry", "borrowed", "council", "e_mail", "zeppelin"]
+    total, counts = store.term_counts(words)
+    assert total == len(LINES)
+    assert counts == {w: fts_count(store.db_path, w) for w in words} | {"e_mail": 1}
+    assert counts["harbour"] == 4 and counts["borrowed"] == 1 and counts["zeppelin"] == 0
+
+    other = Store(store.db_path, "synthetic", DIM)  # another process's connection adds an article
+    add_article(other, "b", ["A zeppelin flew over the harbour.", "The ferry waited."])
+    other.close()
+    total, counts = store.term_counts(words)
+    assert total == len(LINES) + 2 and counts["zeppelin"] == 1 and counts["harbour"] == 5
+
+    add_article(store, "c", ["Another zeppelin landed."])  # and this store's own write
+    assert store.term_counts(["zeppelin"]) == (len(LINES) + 3, {"zeppelin": 2})
+
+
+def test_keyword_match_takes_the_rarest_words_within_the_budget(store):
+    question = "Did the harbour ferry strike close the council office?"
+    everything = keyword_match(store, question, budget=100)
+    assert everything == '"harbour" OR "ferry" OR "strike" OR "close" OR "council" OR "office"'
+    # strike, close, office (1 sentence each), ferry (2) fit in 5; council (2) and harbour (4) no longer do.
+    # The words keep the question's order.
+    assert keyword_match(store, question, budget=5) == '"ferry" OR "strike" OR "close" OR "office"'
+    assert keyword_match(store, "harbour harbour", budget=3) is None
+    assert keyword_match(store, "zeppelin", budget=100) is None  # in no sentence: nothing to search
+
+
+def test_coverage_is_the_rarity_weighted_share_of_words_held(store):
+    question = "Is the council borrowing for the harbour?"
+    texts = dict(enumerate(LINES))
+    covered = coverage(store, question, texts)
+    total, counts = store.term_counts(keywords(question))
+    idf = {w: math.log(1 + (total - counts[w] + 0.5) / (counts[w] + 0.5)) for w in keywords(question)}
+    assert covered[0] == pytest.approx(1.0)  # council, borrowing (as "borrow"), harbour
+    assert covered[1] == pytest.approx((idf["council"] + idf["harbour"]) / sum(idf.values()))
+    assert covered[5] == 0.0
+    assert coverage(store, "the of and", texts) == {i: 0.0 for i in texts}
