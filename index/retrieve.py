@@ -51,9 +51,7 @@ def retrieve(store: Store, embedder: Embedder, question: str, pool_size: int = P
         query_text = intent.topic or question
     query = embedder.encode_query(query_text)
     candidates = pool(store, query, query_text, pool_size, only=only)
-    places = store.sentences_for_texts([c.text_id for c in candidates])
-    texts = {tid: ps[0].text for tid, ps in places.items()}
-    covering = store.quotes_covering([p for ps in places.values() for p in ps])
-    attributed = {tid for tid, ps in places.items() if any(covering.get(p.id) and covering[p.id].speaker
-                                                           for p in ps)}
-    return Retrieval(query_text, query, rerank(intent, query_text, candidates, texts, attributed))
+    texts = store.texts_of([c.text_id for c in candidates])
+    candidates = [c for c in candidates if c.text_id in texts]
+    return Retrieval(query_text, query,
+                     rerank(intent, query_text, candidates, texts, store.attributed_texts(list(texts))))

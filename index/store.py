@@ -249,6 +249,29 @@ class Store:
             out.setdefault(row[1], []).append(_row_to_sentence(row))
         return out
 
+    def texts_of(self, text_ids: Sequence[int]) -> dict[int, str]:
+        """The sentence text of each text id still standing in an article (a replaced article leaves its
+        old texts' vector rows behind, unused)."""
+        if not text_ids:
+            return {}
+        marks = ",".join("?" * len(text_ids))
+        with self._lock:
+            return dict(self.db.execute(
+                f"SELECT t.id, t.text FROM texts t WHERE t.id IN ({marks}) "
+                "AND EXISTS (SELECT 1 FROM sentences s WHERE s.text_id = t.id)", list(map(int, text_ids))).fetchall())
+
+    def attributed_texts(self, text_ids: Sequence[int]) -> set[int]:
+        """The texts that stand, somewhere, inside a quote record with a speaker."""
+        if not text_ids:
+            return set()
+        marks = ",".join("?" * len(text_ids))
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT DISTINCT s.text_id FROM sentences s JOIN quotes q ON q.article_id = s.article_id "
+                "AND q.first_ordinal <= s.ordinal AND s.ordinal <= q.last_ordinal "
+                f"WHERE s.text_id IN ({marks}) AND q.speaker IS NOT NULL", list(map(int, text_ids))).fetchall()
+        return {r[0] for r in rows}
+
     def sentence(self, sentence_id: int) -> StoredSentence | None:
         with self._lock:
             row = self.db.execute(_SENTENCE_SELECT + " WHERE s.id = ?", [sentence_id]).fetchone()

@@ -87,6 +87,22 @@ def test_quotes_are_replaced_with_their_article(news_index, fixture_copy):
     assert "Joan Ruiz" in after and "Helen Ortiz" not in after and len(after) == len(before)
 
 
+
+def test_a_replaced_sentence_is_never_a_candidate(news_index, fixture_copy):
+    from index.retrieve import retrieve
+
+    path = fixture_copy("harbour.txt")
+    news_index.ingest([str(path)])
+    old = "The council agreed to borrow £4 million to pay for the repairs."
+    path.write_text(path.read_text().replace(old, "Repairs will be paid for from the reserve fund."))
+    assert news_index.ingest([str(path)]).updated == 1
+    # The old sentence's vector row stays in the file, nearer to this question than any sentence left.
+    found = retrieve(news_index.store, news_index.embedder, old)
+    standing = news_index.store.sentences_for_texts([t for t, _ in found.ranked])
+    assert found.ranked and all(t in standing for t, _ in found.ranked)
+    assert not any("£4 million" in a.quote for a in news_index.ask(old, 3).answers)
+
+
 @needs_shared
 def test_seed_who_said_answers_with_zelensky(news_index):
     news_index.ingest([str(SEED_ARTICLE)])
