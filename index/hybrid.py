@@ -70,7 +70,7 @@ def keyword_match(store: Store, question: str, budget: int = KEYWORD_BUDGET) -> 
     words = search_words(question)
     _, counts = store.term_counts(words)
     chosen, spent = set(), 0
-    for word in sorted((w for w in words if counts[w]), key=lambda w: counts[w]):
+    for word in sorted(words, key=lambda w: counts[w]):
         if spent + counts[word] > budget:
             break
         chosen.add(word)

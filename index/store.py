@@ -12,6 +12,7 @@ import hashlib
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,7 +74,8 @@ _SENTENCE_SELECT = """
 """
 
 
-_MAX_COUNTS = 200_000  # term counts kept between database changes; the rest are counted again
+_MAX_COUNTS = 200_000  # term counts kept at most; beyond, all are counted again
+COUNTS_MAX_AGE = 30.0  # seconds term counts may lag behind another process's ingest
 
 
 _KIND_RANK = {"direct": 0, "mixed": 1, "indirect": 2}
@@ -96,7 +98,8 @@ def _row_to_sentence(row: Sequence) -> StoredSentence:
 class Store:
     """One index: ``<name>.db`` plus ``<name>.vectors.f32`` and the ANN graph ``<name>.ann`` beside it."""
 
-    def __init__(self, db_path: Path, model_name: str, dim: int, ann_min_rows: int = ANN_MIN_ROWS):
+    def __init__(self, db_path: Path, model_name: str, dim: int, ann_min_rows: int = ANN_MIN_ROWS,
+                 counts_max_age: float = COUNTS_MAX_AGE):
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(self.db_path), check_same_thread=False, timeout=30)
@@ -111,8 +114,10 @@ class Store:
             self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.sentences_vocab "
                             "USING fts5vocab(main, sentences_fts, 'row')")
         self.terms = Terms()
-        self._counts: dict[str, int] = {}  # index term -> sentences holding it, valid for _counts_version
-        self._counts_version: int | None = None
+        self._counts: dict[str, int] = {}  # index term -> sentences holding it
+        self._counts_version: int | None = None  # PRAGMA data_version they were counted at
+        self._counted_at = 0.0
+        self._counts_max_age = counts_max_age
         self._total = 0
         self.vectors = VectorFile(self.db_path.with_suffix(".vectors.f32"), dim)
         self.ann = AnnIndex(self.db_path.with_suffix(".ann"), dim, ann_min_rows)
@@ -161,7 +166,7 @@ class Store:
             conn.rollback()
             raise
         conn.commit()
-        self._counts_version = None  # our own commits do not move PRAGMA data_version
+        self._counts_version = None  # our own commits do not move PRAGMA data_version: count afresh
 
     def find_article(self, key: str, chash: str) -> tuple[int | None, bool]:
         """(rowid of the article with this key, whether this exact content is already stored)."""
@@ -318,17 +323,21 @@ class Store:
     def term_counts(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
         """(sentences in the index, how many of them hold each word), stemmed as the index stems.
 
-        Counting walks a term's whole posting list, milliseconds for a common word at a million
-        sentences, so counts are kept until the database changes: ``PRAGMA data_version`` moves when
-        another connection commits, and this store's own commits reset it.
+        Counting walks a term's whole posting list (20 ms for a common word at a million sentences, and
+        100 ms to count the sentences), so counts are kept: until this store writes, or, while another
+        process is ingesting (``PRAGMA data_version`` moves with its every commit), for up to
+        ``counts_max_age`` seconds.  They are statistics for weighting and for the keyword budget; a
+        word counted as absent is still searched, so nothing new is missed meanwhile.
         """
         word_terms = dict(zip(words, self.terms.of(words)))
         with self._lock:
             version = self.db.execute("PRAGMA data_version").fetchone()[0]
-            if version != self._counts_version or len(self._counts) > _MAX_COUNTS:
+            stale = self._counts_version is None or (
+                version != self._counts_version and time.monotonic() - self._counted_at >= self._counts_max_age)
+            if stale or len(self._counts) > _MAX_COUNTS:
                 self._counts.clear()
                 self._total = self.db.execute("SELECT count(*) FROM sentences").fetchone()[0]
-                self._counts_version = version
+                self._counts_version, self._counted_at = version, time.monotonic()
             missing = sorted({t for terms in word_terms.values() for t in terms} - self._counts.keys())
             if missing:
                 marks = ",".join("?" * len(missing))
