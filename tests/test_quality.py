@@ -76,6 +76,19 @@ def test_question_types():
     assert (intent.kind, intent.speaker, intent.topic) == ("said_about", "Mark Rutte", "Ukraine")
 
 
+
+def test_who_said_prefers_the_sentence_worded_like_the_question():
+    from index.hybrid import Candidate
+    from index.rerank import rerank
+
+    # A is nearer in meaning, B holds the question's words (BM25 at the pool's best); both report speech.
+    a, b = Candidate(1, 0.75, 0.2, 0.77), Candidate(2, 0.66, 1.0, 0.76)
+    texts = {1: "She said the plan was sound.", 2: "He said the plan was sound."}
+    who = read_question("Who said the plan was sound?")
+    other = read_question("Is the plan sound?")
+    assert [t for t, _ in rerank(who, "Who said the plan was sound?", [a, b], texts, set())] == [2, 1]
+    assert [t for t, _ in rerank(other, "Is the plan sound?", [a, b], texts, set())] == [1, 2]
+
 def test_quotes_are_replaced_with_their_article(news_index, fixture_copy):
     path = fixture_copy("quotes_pronoun.txt")
     news_index.ingest([str(path)])
