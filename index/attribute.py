@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .cues import CLOSE_QUOTES, OPEN_QUOTES, REPORTING_VERBS, WEAK_REPORTING, has_reporting_word
+from .cues import CLOSE_QUOTES, OPEN_QUOTES, QUOTE_MARK, REPORTING_VERBS, WEAK_REPORTING, has_reporting_word
 from .models import Quote, Sentence
 
 logger = logging.getLogger(__name__)
@@ -99,7 +99,9 @@ def quotation_spans(text: str, sentences: Sequence[Sentence]) -> list[_Span]:
         opened: int | None = None
         for i in range(start, end):
             ch = text[i]
-            if opened is None and ch in OPEN_QUOTES and (ch != '"' or _opens(text, i, start)):
+            # A closing curly quote that starts a paragraph opens one: a typo some outlets make in vox-pop lists.
+            if opened is None and (ch in OPEN_QUOTES and (ch != '"' or _opens(text, i, start))
+                                   or ch == "”" and i == start and text[i + 1:i + 2].isalnum()):
                 opened = i
             elif opened is not None and ch in CLOSE_QUOTES:
                 spans.append(_Span(opened, i + 1, continues=carried if opened == start else None))
@@ -137,8 +139,9 @@ def attribute_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
               or has_reporting_word(_outside(s, touching.get(s.ordinal, ())))]
     docs = dict(zip((s.ordinal for s in wanted), _nlp().pipe((s.text for s in wanted), batch_size=64)))
     cues = {o: cue for o, doc in docs.items()
-            if (cue := _find_cue(doc, by_ordinal[o], spans, bool(touching.get(o)))) is not None}
+            if (cue := _find_cue(doc, by_ordinal[o], spans, bool(touching.get(o) or touching.get(o - 1)))) is not None}
     cues.update(_dash_cues(text, sentences))
+    cues.update(_said_first_cues(sentences, touching))
     back = sorted({o for cue in cues.values() if cue.kind in ("pronoun", "title")
                    for o in range(cue.ordinal - _PARSE_BACK, cue.ordinal) if o in by_ordinal and o not in docs})
     docs.update(zip(back, _nlp().pipe((by_ordinal[o].text for o in back), batch_size=64)))
@@ -160,7 +163,7 @@ def _outside(sentence: Sentence, spans: Sequence[_Span]) -> str:
     return "".join(chars)
 
 
-def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool) -> _Cue | None:
+def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], near_quote: bool) -> _Cue | None:
     """The reporting verb nearest the root whose subject stands outside quotation marks, and that subject."""
     colon = sentence.text.rstrip().endswith(":")
 
@@ -177,9 +180,9 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool) 
             cue_text, clause = "according to", sentence.text
         elif low in REPORTING_VERBS and tok.dep_ in _VERB_DEPS:
             clause_tok = next((c for c in tok.children if c.dep_ == "ccomp"), None)
-            if low in WEAK_REPORTING and clause_tok is None and not has_quote and not colon:
+            if low in WEAK_REPORTING and clause_tok is None and not near_quote and not colon:
                 continue
-            subject = _subject(tok, quoted) or _name_near(tok, doc, quoted)
+            subject = _named_just_before(tok, doc, quoted) or _subject(tok, quoted) or _name_near(tok, doc, quoted)
             cue_text = low
             clause = doc[clause_tok.left_edge.i:clause_tok.right_edge.i + 1].text if clause_tok else sentence.text
         elif colon and tok.dep_ == "ROOT":
@@ -215,6 +218,22 @@ def _dash_cues(text: str, sentences: Sequence[Sentence]) -> dict[int, _Cue]:
     return cues
 
 
+_SAID_FIRST = re.compile(r"^\W*(?P<verb>Said|Says|Added|Asked|Wrote)\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})"
+                         r"\s*[:,]\s*[\"“]")
+
+
+def _said_first_cues(sentences: Sequence[Sentence], touching: dict[int, list[_Span]]) -> dict[int, _Cue]:
+    """"Said Ellis: “...”": the inverted cue that opens a sentence, which the parser reads as a noun phrase."""
+    cues: dict[int, _Cue] = {}
+    for s in sentences:
+        m = _SAID_FIRST.match(s.text)
+        if m is not None and touching.get(s.ordinal):
+            name = m.group("name")
+            cues[s.ordinal] = _Cue(s.ordinal, m.group("verb").lower(), name, "name", name, s.start + m.start("name"),
+                                   s.text, False)
+    return cues
+
+
 def _subject(verb, quoted):
     """The verb's subject outside quotation marks, or that of the verb it hangs from ("he confirmed, adding:")."""
     for _ in range(3):
@@ -227,6 +246,15 @@ def _subject(verb, quoted):
             return None
         verb = verb.head
     return None
+
+
+def _named_just_before(verb, doc, quoted):
+    """"footage of Hillary Clinton asking, “...”": a participle's speaker is the name written right before it,
+    whatever clause the parser hangs the participle from."""
+    if not verb.lower_.endswith("ing"):
+        return None
+    return next((ent.root for ent in doc.ents if ent.end == verb.i and ent.label_ in _NAME_LABELS
+                 and not quoted(ent.root)), None)
 
 
 def _name_near(verb, doc, quoted):
@@ -294,7 +322,8 @@ def _phrase(subject, doc) -> str:
         if tok.text in (",", "—", "–", "(") or tok.dep_ in ("relcl", "acl", "prep"):
             start = tok.i + 1
     end = subject.i + 1
-    prep = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "with")), None)
+    prep = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "with", "in")),
+                None)
     if prep is not None and prep.right_edge.i - prep.i <= 4:
         end = prep.right_edge.i + 1
     return doc[start:end].text
@@ -367,7 +396,8 @@ class _Draft:
 
 def _drafts(text: str, sentences: Sequence[Sentence], spans: Sequence[_Span], touching: dict[int, list[_Span]],
             cues: dict[int, _Cue]) -> list[_Draft]:
-    """Give every quotation its cue: in a sentence it touches, a colon just before, or the quote it carries on."""
+    """Give every quotation its cue: in a sentence it touches, a colon just before, the quote it carries on, or
+    a cue that opens the next sentence."""
     drafts: dict[int, _Draft] = {}
     owner: dict[int, _Draft] = {}
     latest: _Draft | None = None
@@ -383,6 +413,8 @@ def _drafts(text: str, sentences: Sequence[Sentence], spans: Sequence[_Span], to
                 draft = drafts.setdefault(cue_at, _Draft(cues[cue_at], ordinals={cue_at}))
             elif span.continues is not None and id(span.continues) in owner:
                 draft = owner[id(span.continues)]
+            elif (after := _cue_just_after(span, touched[-1] + 1, text, cues)) is not None:
+                draft = drafts.setdefault(after, _Draft(cues[after], ordinals={after}))
             elif (latest is not None and latest.quoted and max(latest.ordinals) >= before
                   and (span.start == sentence.start or sentence.end - span.start <= 2)):
                 draft = latest
@@ -395,6 +427,16 @@ def _drafts(text: str, sentences: Sequence[Sentence], spans: Sequence[_Span], to
         if o in cues and o not in drafts and not touching.get(o) and not cues[o].colon:
             latest = drafts[o] = _Draft(cues[o], ordinals={o})
     return sorted(drafts.values(), key=lambda d: d.cue.ordinal)
+
+
+def _cue_just_after(span: _Span, after: int, text: str, cues: dict[int, _Cue]) -> int | None:
+    """“Does anybody know?” / Graham asked.: the sentence splitter cuts after a quoted question or
+    exclamation, so the cue opens the next sentence; it counts when only its speaker stands before it."""
+    cue = cues.get(after)
+    if cue is None or cue.colon:
+        return None
+    lead = text[span.end:cue.position]
+    return after if len(lead) <= 40 and not QUOTE_MARK.search(lead) and "\n" not in lead else None
 
 
 def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sentence],
