@@ -146,8 +146,9 @@ def attribute_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                    for o in range(cue.ordinal - _PARSE_BACK, cue.ordinal) if o in by_ordinal and o not in docs})
     docs.update(zip(back, _nlp().pipe((by_ordinal[o].text for o in back), batch_size=64)))
     mentions = _mentions(docs, by_ordinal, spans)
+    _add_name_hits(mentions, sentences, spans)
     drafts = _drafts(text, sentences, spans, touching, cues)
-    return _resolve_all(drafts, text, by_ordinal, mentions)
+    return _resolve_all(drafts, text, by_ordinal, mentions, _leading_pronouns(sentences, spans))
 
 
 def _inside(spans: Sequence[_Span], offset: int) -> bool:
@@ -381,6 +382,54 @@ def _mentions(docs: dict, by_ordinal: dict[int, Sentence], spans: Sequence[_Span
     return found
 
 
+# What may stand before a sentence's subject: capitalised words ("Sen. Jon", "But"), a short opener and a comma.
+_LEADS_IN = re.compile(r"^\W*(?:[^,]{0,30},\s*)?(?:[A-Z][\w.'’-]*\s+){0,4}$")
+
+
+def _add_name_hits(mentions: dict[int, list[_Mention]], sentences: Sequence[Sentence],
+                   spans: Sequence[_Span]) -> None:
+    """Every later mention of a person spaCy once named in full, by full name or surname, in every sentence:
+    the small model often tags a bare surname as an organisation, and most sentences are never parsed.
+    A hit near the start of its sentence, before any other name, stands for the sentence's subject."""
+    people: dict[str, str] = {}
+    for m in (m for ms in mentions.values() for m in ms):
+        words = m.name.split()
+        if len(words) >= 2 and words[-1][:1].isupper() and len(people.get(words[-1], "")) < len(m.name):
+            people[words[-1]] = m.name
+    if not people:
+        return
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(people, key=len, reverse=True)) + r")\b")
+    for s in sentences:
+        known = mentions.get(s.ordinal, [])
+        hits = []
+        for m in pattern.finditer(s.text):
+            at = s.start + m.start()
+            if _inside(spans, at) or any(k.position <= at < k.position + len(k.name) + 40 and
+                                         k.name.split()[-1] == m.group(0) for k in known):
+                continue
+            subject = (not known and not hits and _LEADS_IN.match(s.text[:m.start()]) is not None
+                       and s.text[m.end():m.end() + 2] not in ("'s", "’s"))
+            hits.append(_Mention(s.ordinal, at, people[m.group(0)], set(), subject))
+        if hits:
+            mentions.setdefault(s.ordinal, []).extend(hits)
+
+
+_LEADING_PRONOUN = re.compile(r"^\W*(?:(?:But|And|So|Yet|Still|Then|Now|Instead|Later|Meanwhile|However|Also|Previously|"
+                              r"Since then|At the time|In fact)\b,?\s+)?(?P<pronoun>He|She)\b")
+
+
+def _leading_pronouns(sentences: Sequence[Sentence], spans: Sequence[_Span]) -> dict[int, _Cue]:
+    """Sentences whose subject is "he" or "she" ("But she then ..."): resolved in order, they carry a person
+    from sentence to sentence, the way a reader follows a paragraph about one person."""
+    found: dict[int, _Cue] = {}
+    for s in sentences:
+        m = _LEADING_PRONOUN.match(s.text)
+        if m is not None and not _inside(spans, s.start + m.start("pronoun")):
+            found[s.ordinal] = _Cue(s.ordinal, "", m.group("pronoun"), "pronoun", None, s.start + m.start("pronoun"),
+                                    s.text, False)
+    return found
+
+
 @dataclass
 class _Draft:
     """A quote record before its speaker is resolved."""
@@ -440,13 +489,19 @@ def _cue_just_after(span: _Span, after: int, text: str, cues: dict[int, _Cue]) -
 
 
 def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sentence],
-                 mentions: dict[int, list[_Mention]]) -> list[Quote]:
+                 mentions: dict[int, list[_Mention]], leading: dict[int, _Cue]) -> list[Quote]:
     everyone = [m for ms in mentions.values() for m in ms]
     speakers: dict[int, list[str]] = {}  # speakers found so far, by the ordinal of their cue
     named: dict[int, list[str]] = {}  # those of them named right at their cue
     quotes: list[Quote] = []
+    at_cue = {d.cue.position for d in drafts}
+    pending = sorted((c for c in leading.values() if c.position not in at_cue), key=lambda c: c.position)
     for draft in drafts:
         cue = draft.cue
+        while pending and pending[0].position < cue.position:
+            bare = pending.pop(0)
+            if (person := _antecedent(bare, speakers, mentions, everyone)) is not None:
+                speakers.setdefault(bare.ordinal, []).append(person)
         if cue.kind == "name":
             speaker, how = _full_name(cue.name or cue.mention, everyone), "name"
         elif cue.kind == "pronoun":
@@ -490,9 +545,13 @@ def _antecedent(cue: _Cue, speakers: dict[int, list[str]], mentions: dict[int, l
     if cue.mention.lower() not in ("he", "she"):
         return None
     wanted = "male" if cue.mention.lower() == "he" else "female"
+    before = sorted((m for m in mentions.get(cue.ordinal, []) if m.position < cue.position),
+                    key=lambda m: (not m.subject, -m.position))
+    candidates = [[m.name for m in before]]
     for o in range(cue.ordinal - 1, cue.ordinal - _LOOKBACK - 1, -1):
-        here = mentions.get(o, [])
-        ranked = speakers.get(o, []) + [m.name for m in here if m.subject] + [m.name for m in here]
+        here = sorted(mentions.get(o, []), key=lambda m: (not m.subject, m.position))
+        candidates.append(speakers.get(o, []) + [m.name for m in here])
+    for ranked in candidates:
         for name in ranked:
             full = _full_name(name, everyone)
             if _gender(full, _title_of(name, everyone, cue.position)) in (wanted, None):
