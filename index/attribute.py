@@ -80,6 +80,7 @@ class _Cue:
     position: int         # article offset of the mention
     clause: str           # the reported clause, for indirect speech
     colon: bool           # the sentence ends with a colon: the quote follows in the next paragraph
+    partners: tuple[str, ...] = ()  # more people the subject names with "and" ("Grassley and Leahy say")
 
 
 @dataclass
@@ -281,7 +282,10 @@ def _describe(subject, doc, sentence: Sentence, spans: Sequence[_Span], cue: str
     position = sentence.start + subject.idx
     entity = _entity_for(subject, doc, spans, sentence)
     if entity is not None:
-        return _Cue(sentence.ordinal, cue, entity.text, "name", _clean_name(entity.text), position, clause, colon)
+        partners = tuple(_clean_name(ent.text) for ent in doc.ents if ent.label_ == "PERSON"
+                         and any(c.dep_ == "conj" and ent.start <= c.i < ent.end for c in entity.root.children))
+        return _Cue(sentence.ordinal, cue, entity.text, "name", _clean_name(entity.text), position, clause, colon,
+                    partners)
     low = subject.lower_
     if low in _PERSONAL:
         return _Cue(sentence.ordinal, cue, subject.text, "pronoun", None, position, clause, colon)
@@ -394,7 +398,7 @@ def _add_name_hits(mentions: dict[int, list[_Mention]], sentences: Sequence[Sent
     people: dict[str, str] = {}
     for m in (m for ms in mentions.values() for m in ms):
         words = m.name.split()
-        if len(words) >= 2 and words[-1][:1].isupper() and len(people.get(words[-1], "")) < len(m.name):
+        if words and words[-1][:1].isupper() and len(words[-1]) > 2 and len(people.get(words[-1], "")) < len(m.name):
             people[words[-1]] = m.name
     if not people:
         return
@@ -493,6 +497,7 @@ def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sent
     everyone = [m for ms in mentions.values() for m in ms]
     speakers: dict[int, list[str]] = {}  # speakers found so far, by the ordinal of their cue
     named: dict[int, list[str]] = {}  # those of them named right at their cue
+    groups: list[tuple[int, str]] = []  # speakers that are several people, for a later "they"
     quotes: list[Quote] = []
     at_cue = {d.cue.position for d in drafts}
     pending = sorted((c for c in leading.values() if c.position not in at_cue), key=lambda c: c.position)
@@ -503,13 +508,17 @@ def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sent
             if (person := _antecedent(bare, speakers, mentions, everyone)) is not None:
                 speakers.setdefault(bare.ordinal, []).append(person)
         if cue.kind == "name":
-            speaker, how = _full_name(cue.name or cue.mention, everyone), "name"
+            speaker, how = " and ".join(_full_name(n, everyone) for n in (cue.name or cue.mention, *cue.partners)), "name"
+        elif cue.kind == "pronoun" and cue.mention.lower() == "they":
+            speaker, how = _group(cue, groups), "pronoun"
         elif cue.kind == "pronoun":
             speaker, how = _antecedent(cue, speakers, mentions, everyone), "pronoun"
         elif cue.kind == "title":
             speaker, how = _title_holder(cue, speakers, named, mentions, everyone), "title"
         else:
             speaker, how = None, "none"
+        if cue.partners or cue.kind == "phrase" and cue.mention.endswith("s"):
+            groups.append((cue.ordinal, speaker or cue.mention))
         if speaker is not None:
             speakers.setdefault(cue.ordinal, []).append(speaker)
             if how == "name":
@@ -529,6 +538,11 @@ def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sent
         quotes.append(Quote(speaker=speaker, mention=cue.mention, cue=cue.cue, text=body, kind=kind, first=first,
                             last=last, line=by_ordinal[first].line, resolved_by=how))
     return sorted(quotes, key=lambda q: (q.first, q.last))
+
+
+def _group(cue: _Cue, groups: Sequence[tuple[int, str]]) -> str | None:
+    """"They say": the group that spoke in this sentence or the two before ("Grassley and Leahy", "aides")."""
+    return next((who for o, who in reversed(groups) if cue.ordinal - 2 <= o <= cue.ordinal), None)
 
 
 def _full_name(name: str, everyone: Sequence[_Mention]) -> str:
@@ -572,7 +586,8 @@ def _gender(name: str, title: set[str]) -> str | None:
     if len(words) < 2:
         return None
     guess = _first_names().get_gender(words[0])
-    return {"male": "male", "mostly_male": "male", "female": "female", "mostly_female": "female"}.get(guess)
+    # "mostly_" names ("Bernie" is mostly female across the table's countries) are left unknown.
+    return {"male": "male", "female": "female"}.get(guess)
 
 
 @lru_cache(maxsize=1)

@@ -41,6 +41,11 @@ _REPORTING_STEMS = (
     "attack", "attacked", "attacks", "mock", "mocked", "mocks", "slam", "slammed", "slams", "blast", "blasted",
     "blasts", "dismiss", "dismissed", "dismisses", "question", "questioned", "questions", "wonder", "wondered",
     "wonders", "recount", "recounted", "recounts", "acknowledge", "reply", "interject", "interjected",
+    "cite", "cited", "cites", "citing", "invoke", "invoked", "invokes", "echo", "echoed", "echoes", "disclose",
+    "disclosed", "discloses", "reveal", "revealed", "reveals", "propose", "proposed", "proposes", "proposing",
+    "point", "pointed", "points", "pointing", "found", "finds", "estimate", "estimated", "estimates", "discuss",
+    "discussed", "discusses", "condemn", "condemned", "condemns", "reject", "rejected", "rejects", "endorse",
+    "endorsed", "endorses",
 )
 REPORTING_VERBS = frozenset(_REPORTING_STEMS)
 
@@ -56,6 +61,8 @@ WEAK_REPORTING = frozenset({
     "criticize", "criticized", "criticise", "criticised", "sing", "sang", "sings", "attack", "attacked", "attacks",
     "mock", "mocked", "mocks", "slam", "slammed", "slams", "blast", "blasted", "blasts", "dismiss", "dismissed",
     "dismisses", "question", "questioned", "questions", "demand", "demanded", "demands", "liken", "likened",
+    "found", "finds", "estimate", "estimated", "estimates", "discuss", "discussed", "discusses", "condemn", "condemned",
+    "condemns", "reject", "rejected", "rejects", "endorse", "endorsed", "endorses", "point", "points",
 })
 
 OPEN_QUOTES = "\"“„«"
