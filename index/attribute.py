@@ -99,13 +99,14 @@ def quotation_spans(text: str, sentences: Sequence[Sentence]) -> list[_Span]:
     for start, end in _paragraphs(sentences):
         opened: int | None = None
         for i in range(start, end):
-            ch = text[i]
+            ch = '"' if text[i:i + 2] == "''" and text[i - 1:i] != "'" else text[i]  # '' is some outlets' quote mark
             # A closing curly quote that starts a paragraph opens one: a typo some outlets make in vox-pop lists.
             if opened is None and (ch in OPEN_QUOTES and (ch != '"' or _opens(text, i, start))
                                    or ch == "”" and i == start and text[i + 1:i + 2].isalnum()):
                 opened = i
             elif opened is not None and ch in CLOSE_QUOTES:
-                spans.append(_Span(opened, i + 1, continues=carried if opened == start else None))
+                spans.append(_Span(opened, i + (2 if text[i:i + 2] == "''" else 1),
+                                   continues=carried if opened == start else None))
                 opened = None
         if opened is not None:
             spans.append(_Span(opened, end, continues=carried if opened == start else None))
@@ -179,24 +180,25 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], near_quote: bool)
         low = tok.lower_
         if low == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             subject = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
-            cue_text, clause = "according to", sentence.text
+            named, cue_text, clause = None, "according to", sentence.text
         elif low in REPORTING_VERBS and tok.dep_ in _VERB_DEPS:
             clause_tok = next((c for c in tok.children if c.dep_ == "ccomp"), None)
             if low in WEAK_REPORTING and clause_tok is None and not near_quote and not colon:
                 continue
-            subject = _named_just_before(tok, doc, quoted) or _subject(tok, quoted) or _name_near(tok, doc, quoted)
+            named = _named_just_before(tok, doc, quoted)
+            subject = named or _subject(tok, quoted) or _name_near(tok, doc, quoted)
             cue_text = low
             clause = doc[clause_tok.left_edge.i:clause_tok.right_edge.i + 1].text if clause_tok else sentence.text
         elif colon and tok.dep_ == "ROOT":
             # "Sanders made the following comment:" introduces the quote that follows.
-            subject, cue_text, clause = _subject(tok, quoted), tok.lower_, sentence.text
+            named, subject, cue_text, clause = None, _subject(tok, quoted), tok.lower_, sentence.text
         else:
             continue
         if subject is None or quoted(subject):
             continue
         cue = _describe(subject, doc, sentence, spans, cue_text, clause, colon)
         if cue is not None:
-            found.append((_depth(tok), cue))
+            found.append((-1 if named is not None else _depth(tok), cue))  # "footage of X asking" beats "shows"
     return min(found, key=lambda pair: pair[0])[1] if found else None
 
 
@@ -513,6 +515,8 @@ def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sent
             speaker, how = _group(cue, groups), "pronoun"
         elif cue.kind == "pronoun":
             speaker, how = _antecedent(cue, speakers, mentions, everyone), "pronoun"
+        elif cue.kind == "phrase" and (known := _known_person(cue.mention, everyone)) is not None:
+            speaker, how = known, "name"
         elif cue.kind == "title":
             speaker, how = _title_holder(cue, speakers, named, mentions, everyone), "title"
         else:
@@ -528,7 +532,7 @@ def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sent
             speaker = None if cue.kind == "pronoun" else cue.mention
         first, last = min(draft.ordinals), max(draft.ordinals)
         if draft.quoted:
-            pieces = [text[sp.start:sp.end].strip(OPEN_QUOTES + CLOSE_QUOTES + " ") for sp in draft.spans]
+            pieces = [text[sp.start:sp.end].strip(OPEN_QUOTES + CLOSE_QUOTES + "' ") for sp in draft.spans]
             quoted_chars = sum(sp.end - sp.start for sp in draft.spans)
             total = sum(by_ordinal[o].end - by_ordinal[o].start for o in draft.ordinals)
             kind = "direct" if quoted_chars >= 0.5 * total else "mixed"
@@ -538,6 +542,15 @@ def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sent
         quotes.append(Quote(speaker=speaker, mention=cue.mention, cue=cue.cue, text=body, kind=kind, first=first,
                             last=last, line=by_ordinal[first].line, resolved_by=how))
     return sorted(quotes, key=lambda q: (q.first, q.last))
+
+
+def _known_person(phrase: str, everyone: Sequence[_Mention]) -> str | None:
+    """"Hale told reporters", where spaCy did not tag "Hale": a bare capitalised word that is the surname of
+    someone the article names."""
+    if not re.fullmatch(r"[A-Z][\w'’-]+", phrase):
+        return None
+    full = _full_name(phrase, everyone)
+    return full if full != phrase else None
 
 
 def _group(cue: _Cue, groups: Sequence[tuple[int, str]]) -> str | None:

@@ -45,7 +45,8 @@ _REPORTING_STEMS = (
     "disclosed", "discloses", "reveal", "revealed", "reveals", "propose", "proposed", "proposes", "proposing",
     "point", "pointed", "points", "pointing", "found", "finds", "estimate", "estimated", "estimates", "discuss",
     "discussed", "discusses", "condemn", "condemned", "condemns", "reject", "rejected", "rejects", "endorse",
-    "endorsed", "endorses",
+    "endorsed", "endorses", "characterize", "characterized", "characterizes", "characterise", "characterised",
+    "reference", "referenced", "references",
 )
 REPORTING_VERBS = frozenset(_REPORTING_STEMS)
 

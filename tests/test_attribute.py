@@ -77,3 +77,61 @@ def test_seed_article_unnamed_defence_secretary_is_not_given_a_wrong_name():
     sentences, quotes = quotes_of(SEED_ARTICLE)
     record = covering(sentences, quotes, "overwhelming share of future lethal")
     assert record.speaker == "His Secretary of Defence" and record.resolved_by == "none"
+
+
+def test_he_follows_the_person_the_previous_sentences_are_about():
+    # "He walked ... with the farmer Owen Hale" names another man; the next "He" still means the governor.
+    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
+    drainage = covering(sentences, quotes, "pay for new drainage")
+    assert drainage.speaker == "Daniel Reyes" and drainage.resolved_by == "pronoun"
+
+
+def test_bare_surname_the_parser_missed_is_the_person_named_before():
+    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
+    assert covering(sentences, quotes, "We lost the whole barley crop").speaker == "Owen Hale"
+
+
+def test_said_before_the_name_with_a_colon():
+    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
+    drained = covering(sentences, quotes, "Every field will be drained")
+    assert drained.speaker == "Daniel Reyes" and drained.kind == "direct"
+
+
+def test_quoted_question_then_the_cue_in_the_next_sentence():
+    # The splitter cuts after the quoted question; the quote is Kerr's, not the previous paragraph's speaker's.
+    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
+    surprised = covering(sentences, quotes, "Is anybody surprised")
+    assert surprised.speaker.endswith("Kerr") and surprised.cue == "asked"
+    assert covering(sentences, quotes, "We warned about it") == surprised
+
+
+def test_name_right_before_a_participle_cue():
+    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
+    money = covering(sentences, quotes, "Where was the money")
+    assert money.speaker == "Owen Hale" and money.cue == "asking"
+
+
+def test_joint_speakers_and_they():
+    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
+    assert covering(sentences, quotes, "flood rules must change").speaker == "Amy Lund and Brian Okafor"
+    they = covering(sentences, quotes, "grown far beyond its purpose")
+    assert they.speaker == "Amy Lund and Brian Okafor" and they.mention == "they"
+
+
+def test_citing_is_attribution():
+    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
+    survey = covering(sentences, quotes, "cited a survey")
+    assert survey.speaker == "Tom Baker" and survey.cue == "cited"
+
+
+def test_two_apostrophes_as_quotation_marks():
+    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
+    night = covering(sentences, quotes, "The water came in at night")
+    assert night.speaker == "Rosa Finch" and night.kind == "direct"
+    assert covering(sentences, quotes, "We had no warning") == night
+
+
+def test_vox_pop_opened_with_a_closing_mark_and_signed_with_a_dash():
+    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
+    levee = covering(sentences, quotes, "Build the levee higher")
+    assert levee.speaker == "Imogen Platt" and levee.kind == "direct"
