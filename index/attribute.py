@@ -141,7 +141,7 @@ def attribute_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
               or has_reporting_word(_outside(s, touching.get(s.ordinal, ())))]
     docs = dict(zip((s.ordinal for s in wanted), _nlp().pipe((s.text for s in wanted), batch_size=64)))
     cues = {o: cue for o, doc in docs.items()
-            if (cue := _find_cue(doc, by_ordinal[o], spans, bool(touching.get(o) or touching.get(o - 1)))) is not None}
+            if (cue := _find_cue(doc, by_ordinal[o], spans, bool(touching.get(o)), bool(touching.get(o - 1)))) is not None}
     cues.update(_dash_cues(text, sentences))
     cues.update(_said_first_cues(sentences, touching))
     back = sorted({o for cue in cues.values() if cue.kind in ("pronoun", "title")
@@ -166,8 +166,10 @@ def _outside(sentence: Sentence, spans: Sequence[_Span]) -> str:
     return "".join(chars)
 
 
-def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], near_quote: bool) -> _Cue | None:
-    """The reporting verb nearest the root whose subject stands outside quotation marks, and that subject."""
+def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, after_quote: bool) -> _Cue | None:
+    """The reporting verb nearest the root whose subject stands outside quotation marks, and that subject.
+    A weak verb counts with a clause, a quote or a colon, or standing bare right after a quote ("Vitter
+    demanded.")."""
     colon = sentence.text.rstrip().endswith(":")
 
     def quoted(tok) -> bool:
@@ -183,7 +185,9 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], near_quote: bool)
             named, cue_text, clause = None, "according to", sentence.text
         elif low in REPORTING_VERBS and tok.dep_ in _VERB_DEPS:
             clause_tok = next((c for c in tok.children if c.dep_ == "ccomp"), None)
-            if low in WEAK_REPORTING and clause_tok is None and not near_quote and not colon:
+            bare = after_quote and not any(c.dep_ not in _SUBJECT_DEPS | {"punct", "advmod", "aux", "neg"}
+                                           for c in tok.children)
+            if low in WEAK_REPORTING and clause_tok is None and not has_quote and not colon and not bare:
                 continue
             named = _named_just_before(tok, doc, quoted)
             subject = named or _subject(tok, quoted) or _name_near(tok, doc, quoted)

@@ -135,3 +135,11 @@ def test_vox_pop_opened_with_a_closing_mark_and_signed_with_a_dash():
     sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
     levee = covering(sentences, quotes, "Build the levee higher")
     assert levee.speaker == "Imogen Platt" and levee.kind == "direct"
+
+
+def test_bare_weak_verb_after_a_quote_reports_it_but_not_a_weak_verb_with_an_object():
+    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
+    listen = covering(sentences, quotes, "Why did nobody listen")
+    assert listen.speaker == "Brian Okafor" and listen.cue == "demanded"
+    borrow = next(s for s in sentences if "agreed to borrow" in s.text)
+    assert not [q for q in quotes if q.first <= borrow.ordinal <= q.last]
