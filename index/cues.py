@@ -42,11 +42,16 @@ _REPORTING_STEMS = (
     "blasts", "dismiss", "dismissed", "dismisses", "question", "questioned", "questions", "wonder", "wondered",
     "wonders", "recount", "recounted", "recounts", "acknowledge", "reply", "interject", "interjected",
     "cite", "cited", "cites", "citing", "invoke", "invoked", "invokes", "echo", "echoed", "echoes", "disclose",
-    "disclosed", "discloses", "reveal", "revealed", "reveals", "propose", "proposed", "proposes", "proposing",
+    "disclosed", "discloses", "propose", "proposed", "proposes", "proposing",
     "point", "pointed", "points", "pointing", "found", "finds", "estimate", "estimated", "estimates", "discuss",
     "discussed", "discusses", "condemn", "condemned", "condemns", "reject", "rejected", "rejects", "endorse",
     "endorsed", "endorses", "characterize", "characterized", "characterizes", "characterise", "characterised",
-    "reference", "referenced", "references",
+    "reference", "referenced", "references", "characterizing", "commenting", "conceding", "concluding", "contending",
+    "denying", "disclosing", "echoing", "highlighting", "invoking", "maintaining", "pledging", "recounting",
+    "referencing", "remarking", "touting", "wondering", "accusing", "agreeing", "attacking", "believing", "blasting",
+    "calling", "condemning", "demanding", "describing", "endorsing", "estimating", "expecting", "hoping",
+    "indicating", "mocking", "praising", "questioning", "reading", "rejecting", "reporting", "showing", "singing",
+    "slamming", "thinking", "discussing", "dismissing",
 )
 REPORTING_VERBS = frozenset(_REPORTING_STEMS)
 
@@ -64,6 +69,9 @@ WEAK_REPORTING = frozenset({
     "dismisses", "question", "questioned", "questions", "demand", "demanded", "demands", "liken", "likened",
     "found", "finds", "estimate", "estimated", "estimates", "discuss", "discussed", "discusses", "condemn", "condemned",
     "condemns", "reject", "rejected", "rejects", "endorse", "endorsed", "endorses", "point", "points",
+    "accusing", "agreeing", "attacking", "believing", "blasting", "calling", "condemning", "demanding", "describing",
+    "endorsing", "estimating", "expecting", "hoping", "indicating", "mocking", "praising", "questioning", "reading",
+    "rejecting", "reporting", "showing", "singing", "slamming", "thinking", "discussing", "dismissing",
 })
 
 OPEN_QUOTES = "\"“„«"
