@@ -298,9 +298,9 @@ def _describe(subject, doc, sentence: Sentence, spans: Sequence[_Span], cue: str
     if subject.dep_ == "expl" or low in _NOT_SPEAKERS:
         return None
     phrase = _phrase(subject, doc)
-    words = _title_words(phrase)
-    kind = "title" if words & _ROLES else "phrase"
-    return _Cue(sentence.ordinal, cue, phrase, kind, None, position, clause, colon)
+    if _title_words(phrase) & _ROLES:
+        return _Cue(sentence.ordinal, cue, phrase, "title", None, position, clause, colon)
+    return _Cue(sentence.ordinal, cue, _with_author(subject, doc), "phrase", None, position, clause, colon)
 
 
 def _entity_for(subject, doc, spans: Sequence[_Span], sentence: Sentence):
@@ -328,6 +328,11 @@ def _entity_for(subject, doc, spans: Sequence[_Span], sentence: Sentence):
 def _phrase(subject, doc) -> str:
     """The subject noun with what stands before it and a short "of"/"for" complement: "His Secretary of
     Defence", "America's defence secretary"."""
+    start, end = _phrase_bounds(subject, doc)
+    return doc[start:end].text
+
+
+def _phrase_bounds(subject, doc) -> tuple[int, int]:
     start = subject.left_edge.i
     for tok in doc[start:subject.i]:
         if tok.text in (",", "—", "–", "(") or tok.dep_ in ("relcl", "acl", "prep"):
@@ -337,6 +342,18 @@ def _phrase(subject, doc) -> str:
                 None)
     if prep is not None and prep.right_edge.i - prep.i <= 4:
         end = prep.right_edge.i + 1
+    return start, end
+
+
+def _with_author(subject, doc) -> str:
+    """"A 2014 study by Loyola Law School professor Justin Levitt", "advisers to Mr. Obama": a speaker that is
+    a document or a group keeps the name that stands behind it."""
+    start, end = _phrase_bounds(subject, doc)
+    tail = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ in ("by", "to", "from")
+                 or c.dep_ == "acl" and any(g.dep_ == "agent" for g in c.children)), None)
+    if tail is not None and tail.right_edge.i - subject.i <= 10 and any(
+            ent.label_ in _NAME_LABELS and tail.i < ent.start <= tail.right_edge.i for ent in doc.ents):
+        end = max(end, tail.right_edge.i + 1)
     return doc[start:end].text
 
 

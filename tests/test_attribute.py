@@ -143,3 +143,9 @@ def test_bare_weak_verb_after_a_quote_reports_it_but_not_a_weak_verb_with_an_obj
     assert listen.speaker == "Brian Okafor" and listen.cue == "demanded"
     borrow = next(s for s in sentences if "agreed to borrow" in s.text)
     assert not [q for q in quotes if q.first <= borrow.ordinal <= q.last]
+
+
+def test_a_study_keeps_the_name_of_its_author():
+    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
+    study = covering(sentences, quotes, "had outlived its design")
+    assert study.speaker == "A 2019 study by Westbrook University professor Lena Ortiz" and study.cue == "found"
