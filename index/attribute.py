@@ -24,7 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .cues import CLOSE_QUOTES, OPEN_QUOTES, QUOTE_MARK, REPORTING_VERBS, WEAK_REPORTING, has_reporting_word
+from .cues import (CLOSE_QUOTES, OPEN_QUOTES, QUOTE_MARK, REPORTING_VERBS, SPEECH_NOUNS, WEAK_REPORTING,
+                   has_reporting_word)
 from .models import Quote, Sentence
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ _VERB_DEPS = {"ROOT", "ccomp", "advcl", "conj", "xcomp", "relcl", "parataxis", "
 _SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 _PERSONAL = {"he", "she", "i", "we", "they"}
 _NAME_LABELS = ("PERSON", "ORG")
+_POSSESSIVES = {"his", "her", "their", "its", "my", "our", "your", "whose"}
 # Role words that mean "the one in charge" whatever the office; they match a title by its other words.
 _GENERIC_ROLES = {"chief", "leader", "head", "boss", "official", "spokesman", "spokeswoman", "spokesperson"}
 _ROLES = _GENERIC_ROLES | {
@@ -193,6 +195,8 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
             subject = named or _subject(tok, quoted) or _name_near(tok, doc, quoted)
             cue_text = low
             clause = doc[clause_tok.left_edge.i:clause_tok.right_edge.i + 1].text if clause_tok else sentence.text
+        elif low in SPEECH_NOUNS and has_quote and (owner := _owner(tok, quoted)) is not None:
+            named, subject, cue_text, clause = None, owner, low, sentence.text  # "Trump's claim that “...”"
         elif colon and tok.dep_ == "ROOT":
             # "Sanders made the following comment:" introduces the quote that follows.
             named, subject, cue_text, clause = None, _subject(tok, quoted), tok.lower_, sentence.text
@@ -254,6 +258,12 @@ def _subject(verb, quoted):
             return None
         verb = verb.head
     return None
+
+
+def _owner(noun, quoted):
+    """The named owner of a word for speech ("Donald Trump’s claim"); "his claim" is left to the verbs."""
+    owner = next((c for c in noun.children if c.dep_ == "poss" and not quoted(c)), None)
+    return owner if owner is not None and owner.lower_ not in _POSSESSIVES else None
 
 
 def _named_just_before(verb, doc, quoted):

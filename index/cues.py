@@ -74,6 +74,12 @@ WEAK_REPORTING = frozenset({
     "rejecting", "reporting", "showing", "singing", "slamming", "thinking", "discussing", "dismissing",
 })
 
+# Words for something said, which name their speaker as an owner: "Trump's claim that ...".
+SPEECH_NOUNS = frozenset({
+    "claim", "claims", "statement", "statements", "comment", "comments", "remark", "remarks", "words", "tweet",
+    "tweets", "assertion", "argument", "warning", "promise", "pledge", "vow", "accusation", "message", "speech",
+})
+
 OPEN_QUOTES = "\"“„«"
 CLOSE_QUOTES = "\"”»"
 QUOTE_MARK = re.compile(r"[\"“”„«»]")

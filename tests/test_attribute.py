@@ -149,3 +149,9 @@ def test_a_study_keeps_the_name_of_its_author():
     sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
     study = covering(sentences, quotes, "had outlived its design")
     assert study.speaker == "A 2019 study by Westbrook University professor Lena Ortiz" and study.cue == "found"
+
+
+def test_a_named_persons_claim_is_theirs():
+    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
+    pumps = covering(sentences, quotes, "ready for any storm")
+    assert pumps.speaker == "Daniel Reyes" and pumps.cue == "claim"
