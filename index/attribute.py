@@ -9,7 +9,11 @@ so nothing is downloaded): its dependency parse finds the reporting verb's
 subject ("said X", "X told reporters", "according to X", "he confirmed,
 adding:"), and its named entities turn that subject into a name.  A pronoun
 or a title ("the Nato chief") is resolved to a person named in the preceding
-sentences; nothing else is guessed.
+sentences; nothing else is guessed.  A "he"/"she" that opens a sentence is
+resolved even without a cue, so a paragraph about one person carries that
+person on to the next quote; a surname spaCy named once is found again by
+string match in sentences it never parsed (and where the small model calls a
+bare surname an organisation).
 
 spaCy is by far the slowest step here, so it only sees the sentences that
 carry a reporting word outside quotation marks, plus the few sentences just
@@ -189,7 +193,8 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
             clause_tok = next((c for c in tok.children if c.dep_ == "ccomp"), None)
             bare = after_quote and not any(c.dep_ not in _SUBJECT_DEPS | {"punct", "advmod", "aux", "neg"}
                                            for c in tok.children)
-            if low in WEAK_REPORTING and clause_tok is None and not has_quote and not colon and not bare:
+            calls_for = low.startswith("call") and any(c.lower_ == "for" for c in tok.children)  # "called for cuts"
+            if low in WEAK_REPORTING and clause_tok is None and not (has_quote or colon or bare or calls_for):
                 continue
             named = _named_just_before(tok, doc, quoted)
             subject = named or _subject(tok, quoted) or _name_near(tok, doc, quoted)
@@ -598,8 +603,9 @@ def _full_name(name: str, everyone: Sequence[_Mention]) -> str:
 
 def _antecedent(cue: _Cue, speakers: dict[int, list[str]], mentions: dict[int, list[_Mention]],
                 everyone: Sequence[_Mention]) -> str | None:
-    """He/she: the nearest earlier sentence with a person of that gender (or of unknown gender): its speaker,
-    else its subject, else the first named."""
+    """He/she: a person of that gender (or of unknown gender) named before it in its own sentence ("Lynch said
+    ..., though she noted"), else the nearest earlier sentence with one: its speaker or the person its own
+    "he"/"she" was, else its subject, else the first named."""
     if cue.mention.lower() not in ("he", "she"):
         return None
     wanted = "male" if cue.mention.lower() == "he" else "female"

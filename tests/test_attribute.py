@@ -155,3 +155,9 @@ def test_a_named_persons_claim_is_theirs():
     sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
     pumps = covering(sentences, quotes, "ready for any storm")
     assert pumps.speaker == "Daniel Reyes" and pumps.cue == "claim"
+
+
+def test_calling_for_something_is_attribution():
+    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
+    inquiry = covering(sentences, quotes, "public inquiry")
+    assert inquiry.speaker == "Brian Okafor" and inquiry.cue == "called"
