@@ -155,6 +155,8 @@ def attribute_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
     docs.update(zip(back, _nlp().pipe((by_ordinal[o].text for o in back), batch_size=64)))
     mentions = _mentions(docs, by_ordinal, spans)
     _add_name_hits(mentions, sentences, spans)
+    for o, label in _speaker_labels(sentences, mentions).items():
+        cues.setdefault(o, label)
     drafts = _drafts(text, sentences, spans, touching, cues)
     return _resolve_all(drafts, text, by_ordinal, mentions, _leading_pronouns(sentences, spans))
 
@@ -454,6 +456,29 @@ def _add_name_hits(mentions: dict[int, list[_Mention]], sentences: Sequence[Sent
             hits.append(_Mention(s.ordinal, at, people[m.group(0)], set(), subject))
         if hits:
             mentions.setdefault(s.ordinal, []).extend(hits)
+
+
+_LABEL = re.compile(r"^\W*(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}):\s+\S")
+
+
+def _speaker_labels(sentences: Sequence[Sentence], mentions: dict[int, list[_Mention]]) -> dict[int, _Cue]:
+    """Transcripts and headlines: a paragraph that opens with a person's name and a colon ("PENCE: Well,
+    look, ...", "Sanders: Clinton needs to ...") is that person speaking, every sentence of it.  Only names
+    the article gives a person, so "UPDATE:" or a dateline is not a speaker."""
+    surnames = {m.name.split()[-1].lower() for ms in mentions.values() for m in ms if m.name.split()}
+    by_line: dict[int, list[Sentence]] = {}
+    for s in sentences:
+        by_line.setdefault(s.line, []).append(s)
+    cues: dict[int, _Cue] = {}
+    for paragraph in by_line.values():
+        m = _LABEL.match(paragraph[0].text)
+        if m is None or m.group("name").split()[-1].lower() not in surnames:
+            continue
+        name = m.group("name")
+        for s in paragraph:
+            cues[s.ordinal] = _Cue(s.ordinal, ":", name, "name", name, paragraph[0].start + m.start("name"),
+                                   s.text, False)
+    return cues
 
 
 _LEADING_PRONOUN = re.compile(r"^\W*(?:(?:But|And|So|Yet|Still|Then|Now|Instead|Later|Meanwhile|However|Also|Previously|"

@@ -161,3 +161,12 @@ def test_calling_for_something_is_attribution():
     sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
     inquiry = covering(sentences, quotes, "public inquiry")
     assert inquiry.speaker == "Brian Okafor" and inquiry.cue == "called"
+
+
+def test_transcript_speaker_labels_but_not_other_labels():
+    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
+    assert covering(sentences, quotes, "Will the levee be rebuilt").speaker == "Maria Lopez"
+    for words in ("It will.", "The money is already in the budget"):
+        assert covering(sentences, quotes, words).speaker == "Daniel Reyes"
+    road = next(s for s in sentences if "river road reopened" in s.text)
+    assert not [q for q in quotes if q.first <= road.ordinal <= q.last]
