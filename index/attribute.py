@@ -147,7 +147,8 @@ def attribute_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
               or has_reporting_word(_outside(s, touching.get(s.ordinal, ())))]
     docs = dict(zip((s.ordinal for s in wanted), _nlp().pipe((s.text for s in wanted), batch_size=64)))
     cues = {o: cue for o, doc in docs.items()
-            if (cue := _find_cue(doc, by_ordinal[o], spans, bool(touching.get(o)), bool(touching.get(o - 1)))) is not None}
+            if (cue := _find_cue(doc, by_ordinal[o], spans, bool(touching.get(o)),
+                                 bool(touching.get(o - 1)))) is not None}
     cues.update(_dash_cues(text, sentences))
     cues.update(_said_first_cues(sentences, touching))
     back = sorted({o for cue in cues.values() if cue.kind in ("pronoun", "title")
@@ -237,8 +238,8 @@ def _dash_cues(text: str, sentences: Sequence[Sentence]) -> dict[int, _Cue]:
     return cues
 
 
-_SAID_FIRST = re.compile(r"^\W*(?P<verb>Said|Says|Added|Asked|Wrote)\s+(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})"
-                         r"\s*[:,]\s*[\"“]")
+_SAID_FIRST = re.compile(r"^\W*(?P<verb>Said|Says|Added|Asked|Wrote)\s+"
+                         r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s*[:,]\s*[\"“]")
 
 
 def _said_first_cues(sentences: Sequence[Sentence], touching: dict[int, list[_Span]]) -> dict[int, _Cue]:
@@ -481,8 +482,8 @@ def _speaker_labels(sentences: Sequence[Sentence], mentions: dict[int, list[_Men
     return cues
 
 
-_LEADING_PRONOUN = re.compile(r"^\W*(?:(?:But|And|So|Yet|Still|Then|Now|Instead|Later|Meanwhile|However|Also|Previously|"
-                              r"Since then|At the time|In fact)\b,?\s+)?(?P<pronoun>He|She)\b")
+_LEADING_PRONOUN = re.compile(r"^\W*(?:(?:But|And|So|Yet|Still|Then|Now|Instead|Later|Meanwhile|However|Also|"
+                              r"Previously|Since then|At the time|In fact)\b,?\s+)?(?P<pronoun>He|She)\b")
 
 
 def _leading_pronouns(sentences: Sequence[Sentence], spans: Sequence[_Span]) -> dict[int, _Cue]:
@@ -571,7 +572,8 @@ def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sent
             if (person := _antecedent(bare, speakers, mentions, everyone)) is not None:
                 speakers.setdefault(bare.ordinal, []).append(person)
         if cue.kind == "name":
-            speaker, how = " and ".join(_full_name(n, everyone) for n in (cue.name or cue.mention, *cue.partners)), "name"
+            names = (cue.name or cue.mention, *cue.partners)
+            speaker, how = " and ".join(_full_name(n, everyone) for n in names), "name"
         elif cue.kind == "pronoun" and cue.mention.lower() == "they":
             speaker, how = _group(cue, groups), "pronoun"
         elif cue.kind == "pronoun":
