@@ -9,7 +9,11 @@ so nothing is downloaded): its dependency parse finds the reporting verb's
 subject ("said X", "X told reporters", "according to X", "he confirmed,
 adding:"), and its named entities turn that subject into a name.  A pronoun
 or a title ("the Nato chief") is resolved to a person named in the preceding
-sentences; nothing else is guessed.
+sentences; nothing else is guessed.  A "he"/"she" that opens a sentence is
+resolved even without a cue, so a paragraph about one person carries that
+person on to the next quote; a surname spaCy named once is found again by
+string match in sentences it never parsed (and where the small model calls a
+bare surname an organisation).
 
 spaCy is by far the slowest step here, so it only sees the sentences that
 carry a reporting word outside quotation marks, plus the few sentences just
@@ -24,7 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .cues import CLOSE_QUOTES, OPEN_QUOTES, REPORTING_VERBS, WEAK_REPORTING, has_reporting_word
+from .cues import (CLOSE_QUOTES, OPEN_QUOTES, QUOTE_MARK, REPORTING_VERBS, SPEECH_NOUNS, WEAK_REPORTING,
+                   has_reporting_word)
 from .models import Quote, Sentence
 
 logger = logging.getLogger(__name__)
@@ -35,6 +40,7 @@ _VERB_DEPS = {"ROOT", "ccomp", "advcl", "conj", "xcomp", "relcl", "parataxis", "
 _SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 _PERSONAL = {"he", "she", "i", "we", "they"}
 _NAME_LABELS = ("PERSON", "ORG")
+_POSSESSIVES = {"his", "her", "their", "its", "my", "our", "your", "whose"}
 # Role words that mean "the one in charge" whatever the office; they match a title by its other words.
 _GENERIC_ROLES = {"chief", "leader", "head", "boss", "official", "spokesman", "spokeswoman", "spokesperson"}
 _ROLES = _GENERIC_ROLES | {
@@ -80,6 +86,7 @@ class _Cue:
     position: int         # article offset of the mention
     clause: str           # the reported clause, for indirect speech
     colon: bool           # the sentence ends with a colon: the quote follows in the next paragraph
+    partners: tuple[str, ...] = ()  # more people the subject names with "and" ("Grassley and Leahy say")
 
 
 @dataclass
@@ -98,11 +105,14 @@ def quotation_spans(text: str, sentences: Sequence[Sentence]) -> list[_Span]:
     for start, end in _paragraphs(sentences):
         opened: int | None = None
         for i in range(start, end):
-            ch = text[i]
-            if opened is None and ch in OPEN_QUOTES and (ch != '"' or _opens(text, i, start)):
+            ch = '"' if text[i:i + 2] == "''" and text[i - 1:i] != "'" else text[i]  # '' is some outlets' quote mark
+            # A closing curly quote that starts a paragraph opens one: a typo some outlets make in vox-pop lists.
+            if opened is None and (ch in OPEN_QUOTES and (ch != '"' or _opens(text, i, start))
+                                   or ch == "”" and i == start and text[i + 1:i + 2].isalnum()):
                 opened = i
             elif opened is not None and ch in CLOSE_QUOTES:
-                spans.append(_Span(opened, i + 1, continues=carried if opened == start else None))
+                spans.append(_Span(opened, i + (2 if text[i:i + 2] == "''" else 1),
+                                   continues=carried if opened == start else None))
                 opened = None
         if opened is not None:
             spans.append(_Span(opened, end, continues=carried if opened == start else None))
@@ -137,14 +147,19 @@ def attribute_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
               or has_reporting_word(_outside(s, touching.get(s.ordinal, ())))]
     docs = dict(zip((s.ordinal for s in wanted), _nlp().pipe((s.text for s in wanted), batch_size=64)))
     cues = {o: cue for o, doc in docs.items()
-            if (cue := _find_cue(doc, by_ordinal[o], spans, bool(touching.get(o)))) is not None}
+            if (cue := _find_cue(doc, by_ordinal[o], spans, bool(touching.get(o)),
+                                 bool(touching.get(o - 1)))) is not None}
     cues.update(_dash_cues(text, sentences))
+    cues.update(_said_first_cues(sentences, touching))
     back = sorted({o for cue in cues.values() if cue.kind in ("pronoun", "title")
                    for o in range(cue.ordinal - _PARSE_BACK, cue.ordinal) if o in by_ordinal and o not in docs})
     docs.update(zip(back, _nlp().pipe((by_ordinal[o].text for o in back), batch_size=64)))
     mentions = _mentions(docs, by_ordinal, spans)
+    _add_name_hits(mentions, sentences, spans)
+    for o, label in _speaker_labels(sentences, mentions).items():
+        cues.setdefault(o, label)
     drafts = _drafts(text, sentences, spans, touching, cues)
-    return _resolve_all(drafts, text, by_ordinal, mentions)
+    return _resolve_all(drafts, text, by_ordinal, mentions, _leading_pronouns(sentences, spans))
 
 
 def _inside(spans: Sequence[_Span], offset: int) -> bool:
@@ -160,8 +175,10 @@ def _outside(sentence: Sentence, spans: Sequence[_Span]) -> str:
     return "".join(chars)
 
 
-def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool) -> _Cue | None:
-    """The reporting verb nearest the root whose subject stands outside quotation marks, and that subject."""
+def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, after_quote: bool) -> _Cue | None:
+    """The reporting verb nearest the root whose subject stands outside quotation marks, and that subject.
+    A weak verb counts with a clause, a quote or a colon, or standing bare right after a quote ("Vitter
+    demanded.")."""
     colon = sentence.text.rstrip().endswith(":")
 
     def quoted(tok) -> bool:
@@ -174,24 +191,30 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool) 
         low = tok.lower_
         if low == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             subject = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
-            cue_text, clause = "according to", sentence.text
+            named, cue_text, clause = None, "according to", sentence.text
         elif low in REPORTING_VERBS and tok.dep_ in _VERB_DEPS:
             clause_tok = next((c for c in tok.children if c.dep_ == "ccomp"), None)
-            if low in WEAK_REPORTING and clause_tok is None and not has_quote and not colon:
+            bare = after_quote and not any(c.dep_ not in _SUBJECT_DEPS | {"punct", "advmod", "aux", "neg"}
+                                           for c in tok.children)
+            calls_for = low.startswith("call") and any(c.lower_ == "for" for c in tok.children)  # "called for cuts"
+            if low in WEAK_REPORTING and clause_tok is None and not (has_quote or colon or bare or calls_for):
                 continue
-            subject = _subject(tok, quoted) or _name_near(tok, doc, quoted)
+            named = _named_just_before(tok, doc, quoted)
+            subject = named or _subject(tok, quoted) or _name_near(tok, doc, quoted)
             cue_text = low
             clause = doc[clause_tok.left_edge.i:clause_tok.right_edge.i + 1].text if clause_tok else sentence.text
+        elif low in SPEECH_NOUNS and has_quote and (owner := _owner(tok, quoted)) is not None:
+            named, subject, cue_text, clause = None, owner, low, sentence.text  # "Trump's claim that “...”"
         elif colon and tok.dep_ == "ROOT":
             # "Sanders made the following comment:" introduces the quote that follows.
-            subject, cue_text, clause = _subject(tok, quoted), tok.lower_, sentence.text
+            named, subject, cue_text, clause = None, _subject(tok, quoted), tok.lower_, sentence.text
         else:
             continue
         if subject is None or quoted(subject):
             continue
         cue = _describe(subject, doc, sentence, spans, cue_text, clause, colon)
         if cue is not None:
-            found.append((_depth(tok), cue))
+            found.append((-1 if named is not None else _depth(tok), cue))  # "footage of X asking" beats "shows"
     return min(found, key=lambda pair: pair[0])[1] if found else None
 
 
@@ -215,6 +238,22 @@ def _dash_cues(text: str, sentences: Sequence[Sentence]) -> dict[int, _Cue]:
     return cues
 
 
+_SAID_FIRST = re.compile(r"^\W*(?P<verb>Said|Says|Added|Asked|Wrote)\s+"
+                         r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s*[:,]\s*[\"“]")
+
+
+def _said_first_cues(sentences: Sequence[Sentence], touching: dict[int, list[_Span]]) -> dict[int, _Cue]:
+    """"Said Ellis: “...”": the inverted cue that opens a sentence, which the parser reads as a noun phrase."""
+    cues: dict[int, _Cue] = {}
+    for s in sentences:
+        m = _SAID_FIRST.match(s.text)
+        if m is not None and touching.get(s.ordinal):
+            name = m.group("name")
+            cues[s.ordinal] = _Cue(s.ordinal, m.group("verb").lower(), name, "name", name, s.start + m.start("name"),
+                                   s.text, False)
+    return cues
+
+
 def _subject(verb, quoted):
     """The verb's subject outside quotation marks, or that of the verb it hangs from ("he confirmed, adding:")."""
     for _ in range(3):
@@ -227,6 +266,21 @@ def _subject(verb, quoted):
             return None
         verb = verb.head
     return None
+
+
+def _owner(noun, quoted):
+    """The named owner of a word for speech ("Donald Trump’s claim"); "his claim" is left to the verbs."""
+    owner = next((c for c in noun.children if c.dep_ == "poss" and not quoted(c)), None)
+    return owner if owner is not None and owner.lower_ not in _POSSESSIVES else None
+
+
+def _named_just_before(verb, doc, quoted):
+    """"footage of Hillary Clinton asking, “...”": a participle's speaker is the name written right before it,
+    whatever clause the parser hangs the participle from."""
+    if not verb.lower_.endswith("ing"):
+        return None
+    return next((ent.root for ent in doc.ents if ent.end == verb.i and ent.label_ in _NAME_LABELS
+                 and not quoted(ent.root)), None)
 
 
 def _name_near(verb, doc, quoted):
@@ -252,16 +306,19 @@ def _describe(subject, doc, sentence: Sentence, spans: Sequence[_Span], cue: str
     position = sentence.start + subject.idx
     entity = _entity_for(subject, doc, spans, sentence)
     if entity is not None:
-        return _Cue(sentence.ordinal, cue, entity.text, "name", _clean_name(entity.text), position, clause, colon)
+        partners = tuple(_clean_name(ent.text) for ent in doc.ents if ent.label_ == "PERSON"
+                         and any(c.dep_ == "conj" and ent.start <= c.i < ent.end for c in entity.root.children))
+        return _Cue(sentence.ordinal, cue, entity.text, "name", _clean_name(entity.text), position, clause, colon,
+                    partners)
     low = subject.lower_
     if low in _PERSONAL:
         return _Cue(sentence.ordinal, cue, subject.text, "pronoun", None, position, clause, colon)
     if subject.dep_ == "expl" or low in _NOT_SPEAKERS:
         return None
     phrase = _phrase(subject, doc)
-    words = _title_words(phrase)
-    kind = "title" if words & _ROLES else "phrase"
-    return _Cue(sentence.ordinal, cue, phrase, kind, None, position, clause, colon)
+    if _title_words(phrase) & _ROLES:
+        return _Cue(sentence.ordinal, cue, phrase, "title", None, position, clause, colon)
+    return _Cue(sentence.ordinal, cue, _with_author(subject, doc), "phrase", None, position, clause, colon)
 
 
 def _entity_for(subject, doc, spans: Sequence[_Span], sentence: Sentence):
@@ -289,14 +346,32 @@ def _entity_for(subject, doc, spans: Sequence[_Span], sentence: Sentence):
 def _phrase(subject, doc) -> str:
     """The subject noun with what stands before it and a short "of"/"for" complement: "His Secretary of
     Defence", "America's defence secretary"."""
+    start, end = _phrase_bounds(subject, doc)
+    return doc[start:end].text
+
+
+def _phrase_bounds(subject, doc) -> tuple[int, int]:
     start = subject.left_edge.i
     for tok in doc[start:subject.i]:
         if tok.text in (",", "—", "–", "(") or tok.dep_ in ("relcl", "acl", "prep"):
             start = tok.i + 1
     end = subject.i + 1
-    prep = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "with")), None)
+    prep = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "with", "in")),
+                None)
     if prep is not None and prep.right_edge.i - prep.i <= 4:
         end = prep.right_edge.i + 1
+    return start, end
+
+
+def _with_author(subject, doc) -> str:
+    """"A 2014 study by Loyola Law School professor Justin Levitt", "advisers to Mr. Obama": a speaker that is
+    a document or a group keeps the name that stands behind it."""
+    start, end = _phrase_bounds(subject, doc)
+    tail = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ in ("by", "to", "from")
+                 or c.dep_ == "acl" and any(g.dep_ == "agent" for g in c.children)), None)
+    if tail is not None and tail.right_edge.i - subject.i <= 10 and any(
+            ent.label_ in _NAME_LABELS and tail.i < ent.start <= tail.right_edge.i for ent in doc.ents):
+        end = max(end, tail.right_edge.i + 1)
     return doc[start:end].text
 
 
@@ -352,6 +427,77 @@ def _mentions(docs: dict, by_ordinal: dict[int, Sentence], spans: Sequence[_Span
     return found
 
 
+# What may stand before a sentence's subject: capitalised words ("Sen. Jon", "But"), a short opener and a comma.
+_LEADS_IN = re.compile(r"^\W*(?:[^,]{0,30},\s*)?(?:[A-Z][\w.'’-]*\s+){0,4}$")
+
+
+def _add_name_hits(mentions: dict[int, list[_Mention]], sentences: Sequence[Sentence],
+                   spans: Sequence[_Span]) -> None:
+    """Every later mention of a person spaCy once named in full, by full name or surname, in every sentence:
+    the small model often tags a bare surname as an organisation, and most sentences are never parsed.
+    A hit near the start of its sentence, before any other name, stands for the sentence's subject."""
+    people: dict[str, str] = {}
+    for m in (m for ms in mentions.values() for m in ms):
+        words = m.name.split()
+        if words and words[-1][:1].isupper() and len(words[-1]) > 2 and len(people.get(words[-1], "")) < len(m.name):
+            people[words[-1]] = m.name
+    if not people:
+        return
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(people, key=len, reverse=True)) + r")\b")
+    for s in sentences:
+        known = mentions.get(s.ordinal, [])
+        hits = []
+        for m in pattern.finditer(s.text):
+            at = s.start + m.start()
+            if _inside(spans, at) or any(k.position <= at < k.position + len(k.name) + 40 and
+                                         k.name.split()[-1] == m.group(0) for k in known):
+                continue
+            subject = (not known and not hits and _LEADS_IN.match(s.text[:m.start()]) is not None
+                       and s.text[m.end():m.end() + 2] not in ("'s", "’s"))
+            hits.append(_Mention(s.ordinal, at, people[m.group(0)], set(), subject))
+        if hits:
+            mentions.setdefault(s.ordinal, []).extend(hits)
+
+
+_LABEL = re.compile(r"^\W*(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2}):\s+\S")
+
+
+def _speaker_labels(sentences: Sequence[Sentence], mentions: dict[int, list[_Mention]]) -> dict[int, _Cue]:
+    """Transcripts and headlines: a paragraph that opens with a person's name and a colon ("PENCE: Well,
+    look, ...", "Sanders: Clinton needs to ...") is that person speaking, every sentence of it.  Only names
+    the article gives a person, so "UPDATE:" or a dateline is not a speaker."""
+    surnames = {m.name.split()[-1].lower() for ms in mentions.values() for m in ms if m.name.split()}
+    by_line: dict[int, list[Sentence]] = {}
+    for s in sentences:
+        by_line.setdefault(s.line, []).append(s)
+    cues: dict[int, _Cue] = {}
+    for paragraph in by_line.values():
+        m = _LABEL.match(paragraph[0].text)
+        if m is None or m.group("name").split()[-1].lower() not in surnames:
+            continue
+        name = m.group("name")
+        for s in paragraph:
+            cues[s.ordinal] = _Cue(s.ordinal, ":", name, "name", name, paragraph[0].start + m.start("name"),
+                                   s.text, False)
+    return cues
+
+
+_LEADING_PRONOUN = re.compile(r"^\W*(?:(?:But|And|So|Yet|Still|Then|Now|Instead|Later|Meanwhile|However|Also|"
+                              r"Previously|Since then|At the time|In fact)\b,?\s+)?(?P<pronoun>He|She)\b")
+
+
+def _leading_pronouns(sentences: Sequence[Sentence], spans: Sequence[_Span]) -> dict[int, _Cue]:
+    """Sentences whose subject is "he" or "she" ("But she then ..."): resolved in order, they carry a person
+    from sentence to sentence, the way a reader follows a paragraph about one person."""
+    found: dict[int, _Cue] = {}
+    for s in sentences:
+        m = _LEADING_PRONOUN.match(s.text)
+        if m is not None and not _inside(spans, s.start + m.start("pronoun")):
+            found[s.ordinal] = _Cue(s.ordinal, "", m.group("pronoun"), "pronoun", None, s.start + m.start("pronoun"),
+                                    s.text, False)
+    return found
+
+
 @dataclass
 class _Draft:
     """A quote record before its speaker is resolved."""
@@ -367,7 +513,8 @@ class _Draft:
 
 def _drafts(text: str, sentences: Sequence[Sentence], spans: Sequence[_Span], touching: dict[int, list[_Span]],
             cues: dict[int, _Cue]) -> list[_Draft]:
-    """Give every quotation its cue: in a sentence it touches, a colon just before, or the quote it carries on."""
+    """Give every quotation its cue: in a sentence it touches, a colon just before, the quote it carries on, or
+    a cue that opens the next sentence."""
     drafts: dict[int, _Draft] = {}
     owner: dict[int, _Draft] = {}
     latest: _Draft | None = None
@@ -383,6 +530,8 @@ def _drafts(text: str, sentences: Sequence[Sentence], spans: Sequence[_Span], to
                 draft = drafts.setdefault(cue_at, _Draft(cues[cue_at], ordinals={cue_at}))
             elif span.continues is not None and id(span.continues) in owner:
                 draft = owner[id(span.continues)]
+            elif (after := _cue_just_after(span, touched[-1] + 1, text, cues)) is not None:
+                draft = drafts.setdefault(after, _Draft(cues[after], ordinals={after}))
             elif (latest is not None and latest.quoted and max(latest.ordinals) >= before
                   and (span.start == sentence.start or sentence.end - span.start <= 2)):
                 draft = latest
@@ -397,22 +546,46 @@ def _drafts(text: str, sentences: Sequence[Sentence], spans: Sequence[_Span], to
     return sorted(drafts.values(), key=lambda d: d.cue.ordinal)
 
 
+def _cue_just_after(span: _Span, after: int, text: str, cues: dict[int, _Cue]) -> int | None:
+    """“Does anybody know?” / Graham asked.: the sentence splitter cuts after a quoted question or
+    exclamation, so the cue opens the next sentence; it counts when only its speaker stands before it."""
+    cue = cues.get(after)
+    if cue is None or cue.colon:
+        return None
+    lead = text[span.end:cue.position]
+    return after if len(lead) <= 40 and not QUOTE_MARK.search(lead) and "\n" not in lead else None
+
+
 def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sentence],
-                 mentions: dict[int, list[_Mention]]) -> list[Quote]:
+                 mentions: dict[int, list[_Mention]], leading: dict[int, _Cue]) -> list[Quote]:
     everyone = [m for ms in mentions.values() for m in ms]
     speakers: dict[int, list[str]] = {}  # speakers found so far, by the ordinal of their cue
     named: dict[int, list[str]] = {}  # those of them named right at their cue
+    groups: list[tuple[int, str]] = []  # speakers that are several people, for a later "they"
     quotes: list[Quote] = []
+    at_cue = {d.cue.position for d in drafts}
+    pending = sorted((c for c in leading.values() if c.position not in at_cue), key=lambda c: c.position)
     for draft in drafts:
         cue = draft.cue
+        while pending and pending[0].position < cue.position:
+            bare = pending.pop(0)
+            if (person := _antecedent(bare, speakers, mentions, everyone)) is not None:
+                speakers.setdefault(bare.ordinal, []).append(person)
         if cue.kind == "name":
-            speaker, how = _full_name(cue.name or cue.mention, everyone), "name"
+            names = (cue.name or cue.mention, *cue.partners)
+            speaker, how = " and ".join(_full_name(n, everyone) for n in names), "name"
+        elif cue.kind == "pronoun" and cue.mention.lower() == "they":
+            speaker, how = _group(cue, groups), "pronoun"
         elif cue.kind == "pronoun":
             speaker, how = _antecedent(cue, speakers, mentions, everyone), "pronoun"
+        elif cue.kind == "phrase" and (known := _known_person(cue.mention, everyone)) is not None:
+            speaker, how = known, "name"
         elif cue.kind == "title":
             speaker, how = _title_holder(cue, speakers, named, mentions, everyone), "title"
         else:
             speaker, how = None, "none"
+        if cue.partners or cue.kind == "phrase" and cue.mention.endswith("s"):
+            groups.append((cue.ordinal, speaker or cue.mention))
         if speaker is not None:
             speakers.setdefault(cue.ordinal, []).append(speaker)
             if how == "name":
@@ -422,7 +595,7 @@ def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sent
             speaker = None if cue.kind == "pronoun" else cue.mention
         first, last = min(draft.ordinals), max(draft.ordinals)
         if draft.quoted:
-            pieces = [text[sp.start:sp.end].strip(OPEN_QUOTES + CLOSE_QUOTES + " ") for sp in draft.spans]
+            pieces = [text[sp.start:sp.end].strip(OPEN_QUOTES + CLOSE_QUOTES + "' ") for sp in draft.spans]
             quoted_chars = sum(sp.end - sp.start for sp in draft.spans)
             total = sum(by_ordinal[o].end - by_ordinal[o].start for o in draft.ordinals)
             kind = "direct" if quoted_chars >= 0.5 * total else "mixed"
@@ -434,6 +607,20 @@ def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sent
     return sorted(quotes, key=lambda q: (q.first, q.last))
 
 
+def _known_person(phrase: str, everyone: Sequence[_Mention]) -> str | None:
+    """"Hale told reporters", where spaCy did not tag "Hale": a bare capitalised word that is the surname of
+    someone the article names."""
+    if not re.fullmatch(r"[A-Z][\w'’-]+", phrase):
+        return None
+    full = _full_name(phrase, everyone)
+    return full if full != phrase else None
+
+
+def _group(cue: _Cue, groups: Sequence[tuple[int, str]]) -> str | None:
+    """"They say": the group that spoke in this sentence or the two before ("Grassley and Leahy", "aides")."""
+    return next((who for o, who in reversed(groups) if cue.ordinal - 2 <= o <= cue.ordinal), None)
+
+
 def _full_name(name: str, everyone: Sequence[_Mention]) -> str:
     """"Rutte" → "Mark Rutte": the longest name in the article that ends with the same word."""
     last = name.split()[-1].lower()
@@ -443,14 +630,19 @@ def _full_name(name: str, everyone: Sequence[_Mention]) -> str:
 
 def _antecedent(cue: _Cue, speakers: dict[int, list[str]], mentions: dict[int, list[_Mention]],
                 everyone: Sequence[_Mention]) -> str | None:
-    """He/she: the nearest earlier sentence with a person of that gender (or of unknown gender): its speaker,
-    else its subject, else the first named."""
+    """He/she: a person of that gender (or of unknown gender) named before it in its own sentence ("Lynch said
+    ..., though she noted"), else the nearest earlier sentence with one: its speaker or the person its own
+    "he"/"she" was, else its subject, else the first named."""
     if cue.mention.lower() not in ("he", "she"):
         return None
     wanted = "male" if cue.mention.lower() == "he" else "female"
+    before = sorted((m for m in mentions.get(cue.ordinal, []) if m.position < cue.position),
+                    key=lambda m: (not m.subject, -m.position))
+    candidates = [[m.name for m in before]]
     for o in range(cue.ordinal - 1, cue.ordinal - _LOOKBACK - 1, -1):
-        here = mentions.get(o, [])
-        ranked = speakers.get(o, []) + [m.name for m in here if m.subject] + [m.name for m in here]
+        here = sorted(mentions.get(o, []), key=lambda m: (not m.subject, m.position))
+        candidates.append(speakers.get(o, []) + [m.name for m in here])
+    for ranked in candidates:
         for name in ranked:
             full = _full_name(name, everyone)
             if _gender(full, _title_of(name, everyone, cue.position)) in (wanted, None):
@@ -471,7 +663,8 @@ def _gender(name: str, title: set[str]) -> str | None:
     if len(words) < 2:
         return None
     guess = _first_names().get_gender(words[0])
-    return {"male": "male", "mostly_male": "male", "female": "female", "mostly_female": "female"}.get(guess)
+    # "mostly_" names ("Bernie" is mostly female across the table's countries) are left unknown.
+    return {"male": "male", "female": "female"}.get(guess)
 
 
 @lru_cache(maxsize=1)

@@ -41,6 +41,17 @@ _REPORTING_STEMS = (
     "attack", "attacked", "attacks", "mock", "mocked", "mocks", "slam", "slammed", "slams", "blast", "blasted",
     "blasts", "dismiss", "dismissed", "dismisses", "question", "questioned", "questions", "wonder", "wondered",
     "wonders", "recount", "recounted", "recounts", "acknowledge", "reply", "interject", "interjected",
+    "cite", "cited", "cites", "citing", "invoke", "invoked", "invokes", "echo", "echoed", "echoes", "disclose",
+    "disclosed", "discloses", "propose", "proposed", "proposes", "proposing",
+    "point", "pointed", "points", "pointing", "found", "finds", "estimate", "estimated", "estimates", "discuss",
+    "discussed", "discusses", "condemn", "condemned", "condemns", "reject", "rejected", "rejects", "endorse",
+    "endorsed", "endorses", "characterize", "characterized", "characterizes", "characterise", "characterised",
+    "reference", "referenced", "references", "characterizing", "commenting", "conceding", "concluding", "contending",
+    "denying", "disclosing", "echoing", "highlighting", "invoking", "maintaining", "pledging", "recounting",
+    "referencing", "remarking", "touting", "wondering", "accusing", "agreeing", "attacking", "believing", "blasting",
+    "calling", "condemning", "demanding", "describing", "endorsing", "estimating", "expecting", "hoping",
+    "indicating", "mocking", "praising", "questioning", "reading", "rejecting", "reporting", "showing", "singing",
+    "slamming", "thinking", "discussing", "dismissing",
 )
 REPORTING_VERBS = frozenset(_REPORTING_STEMS)
 
@@ -56,6 +67,17 @@ WEAK_REPORTING = frozenset({
     "criticize", "criticized", "criticise", "criticised", "sing", "sang", "sings", "attack", "attacked", "attacks",
     "mock", "mocked", "mocks", "slam", "slammed", "slams", "blast", "blasted", "blasts", "dismiss", "dismissed",
     "dismisses", "question", "questioned", "questions", "demand", "demanded", "demands", "liken", "likened",
+    "found", "finds", "estimate", "estimated", "estimates", "discuss", "discussed", "discusses", "condemn", "condemned",
+    "condemns", "reject", "rejected", "rejects", "endorse", "endorsed", "endorses", "point", "points",
+    "accusing", "agreeing", "attacking", "believing", "blasting", "calling", "condemning", "demanding", "describing",
+    "endorsing", "estimating", "expecting", "hoping", "indicating", "mocking", "praising", "questioning", "reading",
+    "rejecting", "reporting", "showing", "singing", "slamming", "thinking", "discussing", "dismissing",
+})
+
+# Words for something said, which name their speaker as an owner: "Trump's claim that ...".
+SPEECH_NOUNS = frozenset({
+    "claim", "claims", "statement", "statements", "comment", "comments", "remark", "remarks", "words", "tweet",
+    "tweets", "assertion", "argument", "warning", "promise", "pledge", "vow", "accusation", "message", "speech",
 })
 
 OPEN_QUOTES = "\"“„«"

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from index.evaluation.metrics import speaker_matches
 from tests.conftest import FIXTURES
 from tests.test_cli import newsbot
 
@@ -62,3 +63,17 @@ def test_polnear_subsets_pick_their_questions():
 def test_unknown_dataset_is_a_clear_error(tmp_path):
     result = newsbot("eval", "nosuchset", "--data", str(EVAL), db=tmp_path / "unused.db")
     assert result.returncode != 0 and "nosuchset" in result.stderr
+
+
+@pytest.mark.parametrize("predicted, gold, match", [
+    ("Donald Trump", "Trump", True),
+    ("Trump", "Donald Trump", True),
+    ("President Trump", "donald trump", True),
+    ("Amy Lund and Brian Okafor", "Brian Okafor", True),
+    ("A 2019 study by professor Lena Ortiz", "Lena Ortiz", True),
+    ("Donald", "Donald Trump", False),
+    ("Hillary Clinton", "Donald Trump", False),
+    (None, "Donald Trump", False),
+])
+def test_speaker_match_is_full_name_or_surname(predicted, gold, match):
+    assert speaker_matches(predicted, gold) is match

@@ -32,14 +32,14 @@ def _name_words(name: str) -> list[str]:
 
 
 def speaker_matches(predicted: str | None, gold: str) -> bool:
-    """Case-insensitive: the full name (either contains the other) or the same surname."""
+    """Case-insensitive: the answer holds the full gold name, or ends with its surname.  A first name alone
+    ("Donald" for Donald Trump) is neither."""
     if not predicted:
         return False
     p, g = _name_words(predicted), _name_words(gold)
     if not p or not g:
         return False
-    joined_p, joined_g = " " + " ".join(p) + " ", " " + " ".join(g) + " "
-    return joined_g in joined_p or joined_p in joined_g or p[-1] == g[-1]
+    return f" {' '.join(g)} " in f" {' '.join(p)} " or p[-1] == g[-1]
 
 
 def mean(values: Sequence[float]) -> float:
