@@ -72,6 +72,12 @@ def test_seed_article_speakers(line, words, speaker):
     assert any(s.line == line and words in s.text for s in sentences[record.first:record.last + 1])
 
 
+@pytest.fixture(scope="module")
+def constructions():
+    """(sentences, quotes) of the article written for the constructions the rules read, parsed once."""
+    return quotes_of(FIXTURES / "quotes_constructions.txt")
+
+
 @needs_shared
 def test_seed_article_unnamed_defence_secretary_is_not_given_a_wrong_name():
     sentences, quotes = quotes_of(SEED_ARTICLE)
@@ -79,94 +85,70 @@ def test_seed_article_unnamed_defence_secretary_is_not_given_a_wrong_name():
     assert record.speaker == "His Secretary of Defence" and record.resolved_by == "none"
 
 
-def test_he_follows_the_person_the_previous_sentences_are_about():
+def test_he_follows_the_person_the_previous_sentences_are_about(constructions):
     # "He walked ... with the farmer Owen Hale" names another man; the next "He" still means the governor.
-    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
-    drainage = covering(sentences, quotes, "pay for new drainage")
+    drainage = covering(*constructions, "pay for new drainage")
     assert drainage.speaker == "Daniel Reyes" and drainage.resolved_by == "pronoun"
 
 
-def test_bare_surname_the_parser_missed_is_the_person_named_before():
-    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
-    assert covering(sentences, quotes, "We lost the whole barley crop").speaker == "Owen Hale"
+def test_bare_surname_the_parser_missed_is_the_person_named_before(constructions):
+    assert covering(*constructions, "We lost the whole barley crop").speaker == "Owen Hale"
 
 
-def test_said_before_the_name_with_a_colon():
-    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
-    drained = covering(sentences, quotes, "Every field will be drained")
+def test_said_before_the_name_with_a_colon(constructions):
+    drained = covering(*constructions, "Every field will be drained")
     assert drained.speaker == "Daniel Reyes" and drained.kind == "direct"
 
 
-def test_quoted_question_then_the_cue_in_the_next_sentence():
+def test_quoted_question_then_the_cue_in_the_next_sentence(constructions):
     # The splitter cuts after the quoted question; the quote is Kerr's, not the previous paragraph's speaker's.
-    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
-    surprised = covering(sentences, quotes, "Is anybody surprised")
+    surprised = covering(*constructions, "Is anybody surprised")
     assert surprised.speaker.endswith("Kerr") and surprised.cue == "asked"
-    assert covering(sentences, quotes, "We warned about it") == surprised
+    assert covering(*constructions, "We warned about it") == surprised
 
 
-def test_name_right_before_a_participle_cue():
-    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
-    money = covering(sentences, quotes, "Where was the money")
-    assert money.speaker == "Owen Hale" and money.cue == "asking"
-
-
-def test_joint_speakers_and_they():
-    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
-    assert covering(sentences, quotes, "flood rules must change").speaker == "Amy Lund and Brian Okafor"
-    they = covering(sentences, quotes, "grown far beyond its purpose")
+def test_joint_speakers_and_they(constructions):
+    assert covering(*constructions, "flood rules must change").speaker == "Amy Lund and Brian Okafor"
+    they = covering(*constructions, "grown far beyond its purpose")
     assert they.speaker == "Amy Lund and Brian Okafor" and they.mention == "they"
 
 
-def test_citing_is_attribution():
-    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
-    survey = covering(sentences, quotes, "cited a survey")
-    assert survey.speaker == "Tom Baker" and survey.cue == "cited"
-
-
-def test_two_apostrophes_as_quotation_marks():
-    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
-    night = covering(sentences, quotes, "The water came in at night")
+def test_two_apostrophes_as_quotation_marks(constructions):
+    night = covering(*constructions, "The water came in at night")
     assert night.speaker == "Rosa Finch" and night.kind == "direct"
-    assert covering(sentences, quotes, "We had no warning") == night
+    assert covering(*constructions, "We had no warning") == night
 
 
-def test_vox_pop_opened_with_a_closing_mark_and_signed_with_a_dash():
-    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
-    levee = covering(sentences, quotes, "Build the levee higher")
+def test_vox_pop_opened_with_a_closing_mark_and_signed_with_a_dash(constructions):
+    levee = covering(*constructions, "Build the levee higher")
     assert levee.speaker == "Imogen Platt" and levee.kind == "direct"
 
 
-def test_bare_weak_verb_after_a_quote_reports_it_but_not_a_weak_verb_with_an_object():
-    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
-    listen = covering(sentences, quotes, "Why did nobody listen")
+def test_bare_weak_verb_after_a_quote_reports_it_but_not_a_weak_verb_with_an_object(constructions):
+    sentences, quotes = constructions
+    listen = covering(*constructions, "Why did nobody listen")
     assert listen.speaker == "Brian Okafor" and listen.cue == "demanded"
     borrow = next(s for s in sentences if "agreed to borrow" in s.text)
     assert not [q for q in quotes if q.first <= borrow.ordinal <= q.last]
 
 
-def test_a_study_keeps_the_name_of_its_author():
-    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
-    study = covering(sentences, quotes, "had outlived its design")
-    assert study.speaker == "A 2019 study by Westbrook University professor Lena Ortiz" and study.cue == "found"
+@pytest.mark.parametrize(("words", "speaker", "cue"), [
+    ("Where was the money", "Owen Hale", "asking"),  # a name right before a participle cue
+    ("cited a survey", "Tom Baker", "cited"),  # citing is attribution
+    # a study keeps its author
+    ("had outlived its design", "A 2019 study by Westbrook University professor Lena Ortiz", "found"),
+    ("ready for any storm", "Daniel Reyes", "claim"),  # "Reyes's claim that ...": a named person's claim is theirs
+    ("public inquiry", "Brian Okafor", "called"),  # calling for something
+])
+def test_speaker_and_cue_of_each_construction(constructions, words, speaker, cue):
+    record = covering(*constructions, words)
+    assert (record.speaker, record.cue) == (speaker, cue)
 
 
-def test_a_named_persons_claim_is_theirs():
-    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
-    pumps = covering(sentences, quotes, "ready for any storm")
-    assert pumps.speaker == "Daniel Reyes" and pumps.cue == "claim"
-
-
-def test_calling_for_something_is_attribution():
-    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
-    inquiry = covering(sentences, quotes, "public inquiry")
-    assert inquiry.speaker == "Brian Okafor" and inquiry.cue == "called"
-
-
-def test_transcript_speaker_labels_but_not_other_labels():
-    sentences, quotes = quotes_of(FIXTURES / "quotes_constructions.txt")
-    assert covering(sentences, quotes, "Will the levee be rebuilt").speaker == "Maria Lopez"
+def test_transcript_speaker_labels_but_not_other_labels(constructions):
+    sentences, quotes = constructions
+    assert covering(*constructions, "Will the levee be rebuilt").speaker == "Maria Lopez"
     for words in ("It will.", "The money is already in the budget"):
-        assert covering(sentences, quotes, words).speaker == "Daniel Reyes"
+        assert covering(*constructions, words).speaker == "Daniel Reyes"
     road = next(s for s in sentences if "river road reopened" in s.text)
     assert not [q for q in quotes if q.first <= road.ordinal <= q.last]
