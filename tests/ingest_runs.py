@@ -133,9 +133,11 @@ def snapshot(db: Path) -> dict:
 def assert_same_index(got: dict, want: dict) -> None:
     for key in ("counts", "articles", "sentences", "texts"):
         assert got[key] == want[key], f"{key} differ from the uninterrupted run"
-    # Same texts in the same rows; floats may differ in the last bits between processes' thread counts.
+    # Same texts in the same rows. The floats themselves differ: a resumed run batches texts differently, and
+    # bfloat16 rounding depends on a text's batch (padding), so each row must keep its direction: a vector in
+    # the wrong row would be another sentence's, at cosine far below this.
     assert got["vectors"].shape == want["vectors"].shape
-    assert np.allclose(got["vectors"], want["vectors"], atol=1e-5)
+    assert (got["vectors"] * want["vectors"]).sum(axis=1).min(initial=1.0) >= 0.999
 
 
 @dataclass
