@@ -24,6 +24,5 @@ def confidence(store: Store, query: np.ndarray, query_text: str, text_ids: Seque
     if not text_ids:
         return {}
     cosines = store.vectors_of(text_ids) @ query.astype(np.float32)
-    places = store.sentences_for_texts(text_ids)
-    covered = coverage(store, query_text, {t: ps[0].text for t, ps in places.items()})
+    covered = coverage(store, query_text, store.texts_of(text_ids))
     return {t: float(c) + COVERAGE_WEIGHT * covered.get(t, 0.0) for t, c in zip(text_ids, cosines.tolist())}
