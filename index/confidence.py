@@ -9,8 +9,6 @@ question's words the sentence holds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 from .hybrid import coverage
@@ -19,10 +17,10 @@ from .store import Store
 COVERAGE_WEIGHT = 0.25  # chosen on the dev splits with the threshold (README "Answer quality")
 
 
-def confidence(store: Store, query: np.ndarray, query_text: str, text_ids: Sequence[int]) -> dict[int, float]:
-    """Confidence of each text (by text id) as the answer to ``query_text``."""
-    if not text_ids:
+def confidence(store: Store, query: np.ndarray, query_text: str, texts: dict[int, str]) -> dict[int, float]:
+    """Confidence of each text (``texts`` maps its id to its words) as the answer to ``query_text``."""
+    if not texts:
         return {}
-    cosines = store.vectors_of(text_ids) @ query.astype(np.float32)
-    covered = coverage(store, query_text, store.texts_of(text_ids))
-    return {t: float(c) + COVERAGE_WEIGHT * covered.get(t, 0.0) for t, c in zip(text_ids, cosines.tolist())}
+    cosines = store.vectors_of(list(texts)) @ query.astype(np.float32)
+    covered = coverage(store, query_text, texts)
+    return {t: float(c) + COVERAGE_WEIGHT * covered[t] for t, c in zip(texts, cosines.tolist())}

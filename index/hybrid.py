@@ -89,25 +89,25 @@ def _any_of(words: Sequence[str]) -> str | None:
 
 def pool(store: Store, query: np.ndarray, question: str, size: int,
          only: Sequence[int] | None = None) -> list[Candidate]:
-    """The fused candidates, best first: dense top ``size`` and keyword top ``size`` (or exactly ``only``)."""
+    """The fused candidates, best first: dense top ``size`` and keyword top ``size`` (or exactly ``only``).
+
+    The keyword match stays within ``KEYWORD_BUDGET`` sentences, so one FTS5 query scores every sentence
+    it matches: its best ``size`` join the pool, and the rest give the dense hits their BM25.
+    """
     match = keyword_match(store, question)
+    bm25 = dict(store.keyword_search(match, KEYWORD_BUDGET)) if match else {}
     if only is not None:
         ids = list(dict.fromkeys(int(i) for i in only))
         dense = {}
-        bm25 = store.keyword_scores(match, ids) if match else {}
     else:
         dense = dict(dense_search(store, query, size))
-        bm25 = dict(store.keyword_search(match, size)) if match else {}
-        ids = list(dict.fromkeys([*dense, *bm25]))
+        ids = list(dict.fromkeys([*dense, *list(bm25)[:size]]))  # keyword_search lists the best first
     if not ids:
         return []
     missing_dense = [i for i in ids if i not in dense]
     if missing_dense:
         dense.update(zip(missing_dense, (store.vectors_of(missing_dense) @ query.astype(np.float32)).tolist()))
-    missing_kw = [i for i in ids if i not in bm25]
-    if match and missing_kw and only is None:
-        bm25.update(store.keyword_scores(match, missing_kw))
-    best = max((v for v in bm25.values() if v > 0), default=0.0)
+    best = max((bm25[i] for i in ids if bm25.get(i, 0) > 0), default=0.0)
     out = []
     for i in ids:
         kw = bm25.get(i, 0.0) / best if best > 0 else 0.0
@@ -127,6 +127,6 @@ def coverage(store: Store, question: str, texts: dict[int, str]) -> dict[int, fl
     total, counts = store.term_counts(words)
     idf = {w: math.log(1 + (total - counts[w] + 0.5) / (counts[w] + 0.5)) for w in words}
     weight = sum(idf.values()) or 1.0
-    needs = dict(zip(words, store.terms.of(words)))
+    needs = dict(zip(words, store.terms.of_words(words)))
     held = dict(zip(texts, store.terms.of(list(texts.values()))))
     return {i: sum(idf[w] for w in words if needs[w] and needs[w] <= held[i]) / weight for i in texts}

@@ -35,6 +35,7 @@ class Retrieval:
     query_text: str
     query: np.ndarray | None
     ranked: list[tuple[int, float]]
+    texts: dict[int, str]  # the text of every ranked id
 
 
 def retrieve(store: Store, embedder: Embedder, question: str, pool_size: int = POOL_SIZE) -> Retrieval:
@@ -47,11 +48,11 @@ def retrieve(store: Store, embedder: Embedder, question: str, pool_size: int = P
         key = speaker_key(intent.speaker or "")
         only = store.texts_quoting([key]) if key else []
         if not only:
-            return Retrieval(question, None, [])
+            return Retrieval(question, None, [], {})
         query_text = intent.topic or question
     query = embedder.encode_query(query_text)
     candidates = pool(store, query, query_text, pool_size, only=only)
     texts = store.texts_of([c.text_id for c in candidates])
     candidates = [c for c in candidates if c.text_id in texts]
     return Retrieval(query_text, query,
-                     rerank(intent, query_text, candidates, texts, store.attributed_texts(list(texts))))
+                     rerank(intent, query_text, candidates, texts, store.attributed_texts(list(texts))), texts)

@@ -292,7 +292,7 @@ class Store:
         return by_ordinal.get(sentence.ordinal - 1), by_ordinal.get(sentence.ordinal + 1)
 
     def keyword_search(self, match: str, limit: int) -> list[tuple[int, float]]:
-        """(text_id, bm25 score; higher is better) for an FTS5 MATCH expression."""
+        """(text_id, bm25 score; higher is better) for an FTS5 MATCH expression, best first."""
         with self._lock:
             rows = self.db.execute(
                 "SELECT s.text_id, -bm25(sentences_fts) AS score FROM sentences_fts "
@@ -304,22 +304,6 @@ class Store:
             best.setdefault(text_id, score)
         return list(best.items())
 
-    def keyword_scores(self, match: str, text_ids: Sequence[int]) -> dict[int, float]:
-        """BM25 (higher is better) of the given texts for an FTS5 MATCH expression; absent = no match."""
-        if not text_ids:
-            return {}
-        marks = ",".join("?" * len(text_ids))
-        with self._lock:
-            rows = self.db.execute(
-                "SELECT s.text_id, -bm25(sentences_fts) FROM sentences_fts "
-                "JOIN sentences s ON s.id = sentences_fts.rowid "
-                f"WHERE sentences_fts MATCH ? AND s.text_id IN ({marks})",
-                [match, *map(int, text_ids)]).fetchall()
-        best: dict[int, float] = {}
-        for text_id, score in rows:
-            best[text_id] = max(score, best.get(text_id, score))
-        return best
-
     def term_counts(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
         """(sentences in the index, how many of them hold each word), stemmed as the index stems.
 
@@ -329,7 +313,7 @@ class Store:
         ``counts_max_age`` seconds.  They are statistics for weighting and for the keyword budget; a
         word counted as absent is still searched, so nothing new is missed meanwhile.
         """
-        word_terms = dict(zip(words, self.terms.of(words)))
+        word_terms = dict(zip(words, self.terms.of_words(words)))
         with self._lock:
             version = self.db.execute("PRAGMA data_version").fetchone()[0]
             stale = self._counts_version is None or (

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 # Must stay the tokenizer of ``sentences_fts`` (schema.m001_initial).
 TOKENIZE = "porter unicode61"
+_MAX_WORDS = 100_000
 
 
 class Terms:
@@ -26,6 +27,21 @@ class Terms:
         self._db.execute(f"CREATE VIRTUAL TABLE scratch USING fts5(text, tokenize='{TOKENIZE}')")
         self._db.execute("CREATE VIRTUAL TABLE scratch_terms USING fts5vocab(scratch, 'instance')")
         self._lock = threading.Lock()
+        self._words: dict[str, frozenset[str]] = {}
+
+    def of_words(self, words: Sequence[str]) -> list[frozenset[str]]:
+        """``of`` for single words, remembered: a question's words are looked up several times per
+        question, and the same words come back across questions."""
+        found = {w: terms for w in dict.fromkeys(words) if (terms := self._words.get(w)) is not None}
+        unknown = [w for w in dict.fromkeys(words) if w not in found]
+        if unknown:
+            fresh = dict(zip(unknown, self.of(unknown)))
+            found.update(fresh)
+            with self._lock:
+                if len(self._words) + len(fresh) > _MAX_WORDS:
+                    self._words.clear()
+                self._words.update(fresh)
+        return [found[w] for w in words]
 
     def of(self, texts: Sequence[str]) -> list[frozenset[str]]:
         """The set of index terms in each text, in order."""
