@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -172,7 +173,9 @@ def attribute_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
 
 
 def _inside(spans: Sequence[_Span], offset: int) -> bool:
-    return any(sp.start <= offset < sp.end for sp in spans)
+    """``spans`` in article order and apart, as ``quotation_spans`` gives them (asked once per token)."""
+    at = bisect_right(spans, offset, key=lambda sp: sp.start) - 1
+    return at >= 0 and offset < spans[at].end
 
 
 def _outside(sentence: Sentence, spans: Sequence[_Span]) -> str:
