@@ -63,6 +63,7 @@ class OnnxSentenceModel:
         self.dim = int(info["dim"])
         self._inputs = list(info["inputs"])
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._short: dict[int, Tokenizer] = {}  # the same tokenizer cut at fewer tokens, by that number
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
@@ -73,16 +74,28 @@ class OnnxSentenceModel:
         self._session = ort.InferenceSession(str(folder / "model.onnx"), options,
                                              providers=["CPUExecutionProvider"])
 
-    def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int, max_tokens: int | None = None) -> np.ndarray:
+        """Vectors of ``texts``, each cut at ``max_tokens`` (special tokens included) when given."""
+        tokenizer = self._tokenizer if max_tokens is None else self._cut_at(max_tokens)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         for start in range(0, len(order), batch_size):
             rows = order[start:start + batch_size]
-            out[rows] = self._run([texts[i].strip() for i in rows])
+            out[rows] = self._run(tokenizer, [texts[i].strip() for i in rows])
         return out
 
-    def _run(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
+    def _cut_at(self, max_tokens: int):
+        """A copy of the tokenizer that truncates earlier, and still ends each text with its [SEP]."""
+        if max_tokens not in self._short:
+            from tokenizers import Tokenizer
+
+            short = Tokenizer.from_str(self._tokenizer.to_str())
+            short.enable_truncation(max_tokens)
+            self._short[max_tokens] = short
+        return self._short[max_tokens]
+
+    def _run(self, tokenizer, texts: list[str]) -> np.ndarray:
+        encodings = tokenizer.encode_batch(texts)
         feeds = {
             "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
             "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from index.embed import BF16_MIN_TEXTS, Embedder
+from index.embed import BF16_MIN_TEXTS, QUESTION_TOKENS, Embedder
 from index.errors import ModelError
 
 SENTENCES = [
@@ -48,6 +48,19 @@ def test_batch_order_does_not_change_vectors(embedder):
     together = embedder.encode(SENTENCES)  # fewer than BF16_MIN_TEXTS: ONNX Runtime, as questions are
     alone = np.stack([embedder.encode_query(s) for s in SENTENCES])
     assert (together * alone).sum(axis=1).min() >= 0.9999
+
+
+@pytest.mark.slow
+def test_a_question_is_embedded_up_to_its_token_cap(embedder):
+    """Words past QUESTION_TOKENS do not move a question's vector; a document keeps them."""
+    quote = " ".join(SENTENCES[4].split() * 3)
+    question = f"Who said {quote}?"
+    assert len(question.split()) > QUESTION_TOKENS
+    longer = embedder.encode_query(question + " And the harbour wall was rebuilt before the storms came.")
+    assert float(embedder.encode_query(question) @ longer) >= 0.9999
+    assert float(embedder.encode([question])[0] @ embedder.encode_query(question)) < 0.999
+    short = SENTENCES[1]
+    assert float(embedder.encode_query(short) @ embedder.encode([short])[0]) >= 0.9999
 
 
 def test_unknown_backend_and_missing_folder_are_refused(tmp_path):
