@@ -144,32 +144,70 @@ def _paragraphs(sentences: Sequence[Sentence]) -> list[tuple[int, int]]:
 
 def attribute_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
     """Quote records of one article, in the order their cue appears."""
-    if not sentences:
-        return []
-    spans = quotation_spans(text, sentences)
-    touching: dict[int, list[_Span]] = {}
-    for span in spans:
-        for s in sentences:
-            if s.start < span.end and span.start < s.end:
-                touching.setdefault(s.ordinal, []).append(span)
-    by_ordinal = {s.ordinal: s for s in sentences}
-    wanted = [s for s in sentences if s.text.rstrip().endswith(":")
-              or has_reporting_word(_outside(s, touching.get(s.ordinal, ())))]
-    docs = dict(zip((s.ordinal for s in wanted), _nlp().pipe((s.text for s in wanted), batch_size=64)))
-    cues = {o: cue for o, doc in docs.items()
-            if (cue := _find_cue(doc, by_ordinal[o], spans, bool(touching.get(o)),
-                                 bool(touching.get(o - 1)))) is not None}
-    cues.update(_dash_cues(text, sentences))
-    cues.update(_said_first_cues(sentences, touching))
-    back = sorted({o for cue in cues.values() if cue.kind in ("pronoun", "title")
-                   for o in range(cue.ordinal - _PARSE_BACK, cue.ordinal) if o in by_ordinal and o not in docs})
-    docs.update(zip(back, _nlp().pipe((by_ordinal[o].text for o in back), batch_size=64)))
-    mentions = _mentions(docs, by_ordinal, spans)
-    _add_name_hits(mentions, sentences, spans)
-    for o, label in _speaker_labels(sentences, mentions).items():
-        cues.setdefault(o, label)
-    drafts = _drafts(text, sentences, spans, touching, cues)
-    return _resolve_all(drafts, text, by_ordinal, mentions, _leading_pronouns(sentences, spans))
+    return attribute_articles([(text, sentences)])[0]
+
+
+def attribute_articles(articles: Sequence[tuple[str, Sequence[Sentence]]]) -> list[list[Quote]]:
+    """Quote records of each (text, sentences) article.  spaCy reads the sentences of all of them in one
+    stream: fuller batches make its matrix products bigger, and it parses a tenth faster than article by
+    article."""
+    readings = [_Reading(text, sentences) for text, sentences in articles]
+    _parse([(r, s) for r in readings for s in r.wanted()])
+    for r in readings:
+        r.find_cues()
+    _parse([(r, r.by_ordinal[o]) for r in readings for o in r.looked_back()])
+    return [r.quotes() for r in readings]
+
+
+def _parse(todo: Sequence[tuple[_Reading, Sentence]]) -> None:
+    docs = _nlp().pipe((s.text for _, s in todo), batch_size=256)
+    for (reading, sentence), doc in zip(todo, docs):
+        reading.docs[sentence.ordinal] = doc
+
+
+class _Reading:
+    """One article between the two parses of a batch: its quotation marks, its parsed sentences, its cues."""
+
+    def __init__(self, text: str, sentences: Sequence[Sentence]):
+        self.text, self.sentences = text, sentences
+        self.spans = quotation_spans(text, sentences) if sentences else []
+        self.touching: dict[int, list[_Span]] = {}
+        for span in self.spans:
+            for s in sentences:
+                if s.start < span.end and span.start < s.end:
+                    self.touching.setdefault(s.ordinal, []).append(span)
+        self.by_ordinal = {s.ordinal: s for s in sentences}
+        self.docs: dict = {}
+        self.cues: dict[int, _Cue] = {}
+
+    def wanted(self) -> list[Sentence]:
+        """The sentences spaCy must parse to find cues."""
+        return [s for s in self.sentences if s.text.rstrip().endswith(":")
+                or has_reporting_word(_outside(s, self.touching.get(s.ordinal, ())))]
+
+    def find_cues(self) -> None:
+        self.cues = {o: cue for o, doc in self.docs.items()
+                     if (cue := _find_cue(doc, self.by_ordinal[o], self.spans, bool(self.touching.get(o)),
+                                          bool(self.touching.get(o - 1)))) is not None}
+        self.cues.update(_dash_cues(self.text, self.sentences))
+        self.cues.update(_said_first_cues(self.sentences, self.touching))
+
+    def looked_back(self) -> list[int]:
+        """The unparsed sentences just before a pronoun or title speaker, where its person is named."""
+        return sorted({o for cue in self.cues.values() if cue.kind in ("pronoun", "title")
+                       for o in range(cue.ordinal - _PARSE_BACK, cue.ordinal)
+                       if o in self.by_ordinal and o not in self.docs})
+
+    def quotes(self) -> list[Quote]:
+        if not self.sentences:
+            return []
+        mentions = _mentions(self.docs, self.by_ordinal, self.spans)
+        _add_name_hits(mentions, self.sentences, self.spans)
+        cues = dict(self.cues)
+        for o, label in _speaker_labels(self.sentences, mentions).items():
+            cues.setdefault(o, label)
+        drafts = _drafts(self.text, self.sentences, self.spans, self.touching, cues)
+        return _resolve_all(drafts, self.text, self.by_ordinal, mentions, _leading_pronouns(self.sentences, self.spans))
 
 
 def _inside(spans: Sequence[_Span], offset: int) -> bool:

@@ -6,12 +6,11 @@ replaces the old sentences.  Sentence texts already in the index keep their
 vector, so wire copy repeated across outlets is embedded once.
 
 The pipeline has three steps: ``_prepare`` one article (dedupe, split),
-``_flush`` the buffered articles (one embedding call for all their new
-texts: full, length-sorted batches waste less on padding than one
-article's thirty sentences of every length), then save each article in its
-own transaction, its vectors durable before the commit.  Attribution or any
-other per-article step belongs in ``_prepare``, after the split.  The ANN graph
-catches up every ``ANN_SYNC_ROWS`` new rows and at the end.
+``_flush`` the buffered articles (one attribution call and one embedding
+call for all of them: full, length-sorted batches waste less on padding
+than one article's thirty sentences of every length), then save each
+article in its own transaction, its vectors durable before the commit.
+The ANN graph catches up every ``ANN_SYNC_ROWS`` new rows and at the end.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .attribute import Quote, attribute_quotes
+from .attribute import attribute_articles
 from .embed import Embedder
 from .errors import NewsbotError, SourceError
 from .extract import expand, extract, is_url
@@ -61,7 +60,6 @@ class _Pending:
     article: Article
     source: tuple[str, str]
     sentences: list[Sentence]
-    quotes: list[Quote]
     hashes: dict[str, str]
     replace_rowid: int | None
 
@@ -120,23 +118,25 @@ def _prepare(store: Store, article: Article, key: str, chash: str, source: tuple
         report.errors.append(str(SourceError(f"{article.path or article.url or key}: no sentences to index")))
         return None
     return _Pending(key=key, chash=chash, article=article, source=source, sentences=sentences,
-                    quotes=attribute_quotes(article.text, sentences), hashes={text_hash(s.text): s.text for s in sentences}, replace_rowid=existing)
+                    hashes={text_hash(s.text): s.text for s in sentences}, replace_rowid=existing)
 
 
 def _flush(store: Store, embedder: Embedder, pending: list[_Pending], report: IngestReport) -> None:
-    """Embed the buffered articles' unseen texts in one call, then save each article in its own transaction."""
+    """Attribute quotes and embed the unseen texts of the buffered articles, each step in one call, then save
+    each article in its own transaction."""
     if not pending:
         return
+    quotes = attribute_articles([(item.article.text, item.sentences) for item in pending])
     wanted: dict[str, str] = {}
     for item in pending:
         wanted.update(item.hashes)
     known = store.known_text_ids(wanted)
     new_texts = {h: t for h, t in wanted.items() if h not in known}
     vectors = dict(zip(new_texts, embedder.encode(list(new_texts.values()))))
-    for item in pending:
+    for item, found in zip(pending, quotes):
         mine = {h: t for h, t in item.hashes.items() if h in vectors}
         store.save_article(key=item.key, article=item.article, chash=item.chash, source=item.source,
-                           sentences=item.sentences, quotes=item.quotes, new_texts=mine,
+                           sentences=item.sentences, quotes=found, new_texts=mine,
                            new_vectors=np.array([vectors.pop(h) for h in mine], np.float32).reshape(-1, embedder.dim),
                            replace_rowid=item.replace_rowid)
         report.updated += item.replace_rowid is not None
