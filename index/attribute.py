@@ -65,8 +65,10 @@ def _nlp():
     from thinc.api import NumpyOps, get_current_ops, set_current_ops
 
     # thinc's default matrix products go through single-threaded BLIS; numpy's BLAS uses every core.  The
-    # parses are identical, and attribution at ingest takes 0.65x the time on this 2-core machine.  A
-    # model keeps the ops it was built with, so the global setting is restored straight after loading.
+    # parses are identical.  On this 2-core machine attribution takes 0.65x the time while the second core
+    # is free (an ingest's own parse phase) and 1.2x while another process keeps it busy, so ingests on a
+    # mostly idle machine gain.  A model keeps the ops it was built with, so the global setting is
+    # restored straight after loading.
     previous = get_current_ops()
     set_current_ops(NumpyOps(use_blis=False))
     try:
