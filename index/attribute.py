@@ -25,11 +25,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from .cues import (CLOSE_QUOTES, OPEN_QUOTES, QUOTE_MARK, REPORTING_VERBS, SPEECH_NOUNS, WEAK_REPORTING,
-                   has_reporting_word)
+from .cues import (CLOSE_QUOTES, OPEN_QUOTES, QUOTE_MARK, REPORTING_VERBS, SPEECH_NOUNS, STANCE_VERBS,
+                   WEAK_REPORTING, has_reporting_word, has_stance_word)
 from .models import Quote, Sentence
 
 logger = logging.getLogger(__name__)
@@ -96,6 +96,7 @@ class _Cue:
     clause: str           # the reported clause, for indirect speech
     colon: bool           # the sentence ends with a colon: the quote follows in the next paragraph
     partners: tuple[str, ...] = ()  # more people the subject names with "and" ("Grassley and Leahy say")
+    act: str = "speech"   # or "stance": a position held ("she wants"), not something said
 
 
 @dataclass
@@ -153,14 +154,16 @@ def attribute_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
                 touching.setdefault(s.ordinal, []).append(span)
     by_ordinal = {s.ordinal: s for s in sentences}
     wanted = [s for s in sentences if s.text.rstrip().endswith(":")
-              or has_reporting_word(_outside(s, touching.get(s.ordinal, ())))]
+              or _worth_parsing(_outside(s, touching.get(s.ordinal, ())))]
     docs = dict(zip((s.ordinal for s in wanted), _nlp().pipe((s.text for s in wanted), batch_size=64)))
-    cues = {o: cue for o, doc in docs.items()
-            if (cue := _find_cue(doc, by_ordinal[o], spans, bool(touching.get(o)),
-                                 bool(touching.get(o - 1)))) is not None}
+    found = {o: cue for o, doc in docs.items()
+             if (cue := _find_cue(doc, by_ordinal[o], spans, bool(touching.get(o)),
+                                  bool(touching.get(o - 1)))) is not None}
+    cues = {o: cue for o, cue in found.items() if cue.act == "speech"}
     cues.update(_dash_cues(text, sentences))
     cues.update(_said_first_cues(sentences, touching))
-    back = sorted({o for cue in cues.values() if cue.kind in ("pronoun", "title")
+    stances = {o: cue for o, cue in found.items() if cue.act == "stance" and o not in cues}
+    back = sorted({o for cue in (*cues.values(), *stances.values()) if cue.kind in ("pronoun", "title")
                    for o in range(cue.ordinal - _PARSE_BACK, cue.ordinal) if o in by_ordinal and o not in docs})
     docs.update(zip(back, _nlp().pipe((by_ordinal[o].text for o in back), batch_size=64)))
     mentions = _mentions(docs, by_ordinal, spans)
@@ -168,7 +171,15 @@ def attribute_quotes(text: str, sentences: Sequence[Sentence]) -> list[Quote]:
     for o, label in _speaker_labels(sentences, mentions).items():
         cues.setdefault(o, label)
     drafts = _drafts(text, sentences, spans, touching, cues)
+    spoken = {o for d in drafts for o in d.ordinals}
+    drafts = sorted(drafts + [_Draft(cue, ordinals={o}) for o, cue in stances.items() if o not in spoken],
+                    key=lambda d: d.cue.ordinal)
     return _resolve_all(drafts, text, by_ordinal, mentions, _leading_pronouns(sentences, spans))
+
+
+def _worth_parsing(outside: str) -> bool:
+    """A reporting or a stance word outside quotation marks: the sentence may hold a cue."""
+    return has_reporting_word(outside) or has_stance_word(outside)
 
 
 def _inside(spans: Sequence[_Span], offset: int) -> bool:
@@ -193,11 +204,11 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
     def quoted(tok) -> bool:
         return _inside(spans, sentence.start + tok.idx)
 
-    found: list[tuple[int, _Cue]] = []
+    found: list[tuple[tuple[bool, int], _Cue]] = []
     for tok in doc:
         if quoted(tok):
             continue
-        low = tok.lower_
+        low, act = tok.lower_, "speech"
         if low == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             subject = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
             named, cue_text, clause = None, "according to", sentence.text
@@ -217,13 +228,16 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
         elif colon and tok.dep_ == "ROOT":
             # "Sanders made the following comment:" introduces the quote that follows.
             named, subject, cue_text, clause = None, _subject(tok, quoted), tok.lower_, sentence.text
+        elif low in STANCE_VERBS and tok.dep_ in _VERB_DEPS:
+            named, subject, cue_text, clause, act = None, _subject(tok, quoted), low, sentence.text, "stance"
         else:
             continue
         if subject is None or quoted(subject):
             continue
         cue = _describe(subject, doc, sentence, spans, cue_text, clause, colon)
         if cue is not None:
-            found.append((-1 if named is not None else _depth(tok), cue))  # "footage of X asking" beats "shows"
+            # Speech before stance; "footage of X asking" beats "shows".
+            found.append(((act == "stance", -1 if named is not None else _depth(tok)), replace(cue, act=act)))
     return min(found, key=lambda pair: pair[0])[1] if found else None
 
 
@@ -271,7 +285,8 @@ def _subject(verb, quoted):
             if subject.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
                 return verb.head
             return subject
-        if verb.dep_ not in ("advcl", "xcomp", "conj", "pcomp", "ccomp") or verb.head is verb:
+        # "he was able to tout" (xcomp of an adjective), "she started off by emphasizing" (through "by").
+        if verb.dep_ not in ("advcl", "xcomp", "conj", "pcomp", "ccomp", "acomp", "prep") or verb.head is verb:
             return None
         verb = verb.head
     return None
@@ -593,6 +608,8 @@ def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sent
             speaker, how = _title_holder(cue, speakers, named, mentions, everyone), "title"
         else:
             speaker, how = None, "none"
+        if cue.act == "stance" and (speaker is None or how == "none"):
+            continue  # a stance is kept only for the person it belongs to
         if cue.partners or cue.kind == "phrase" and cue.mention.endswith("s"):
             groups.append((cue.ordinal, speaker or cue.mention))
         if speaker is not None:
@@ -612,7 +629,7 @@ def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sent
         else:
             kind, body = "indirect", cue.clause
         quotes.append(Quote(speaker=speaker, mention=cue.mention, cue=cue.cue, text=body, kind=kind, first=first,
-                            last=last, line=by_ordinal[first].line, resolved_by=how))
+                            last=last, line=by_ordinal[first].line, resolved_by=how, act=cue.act))
     return sorted(quotes, key=lambda q: (q.first, q.last))
 
 
