@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 _EXCLUDE = ["tagger", "attribute_ruler", "lemmatizer"]
 _VERB_DEPS = {"ROOT", "ccomp", "advcl", "conj", "xcomp", "relcl", "parataxis", "acl", "pcomp", "advmod", "dep"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+# A stance verb counts in the clauses that carry the sentence, not in one that describes a noun ("policies
+# she supported"): there it says nothing about whose the sentence is.
+_STANCE_DEPS = {"ROOT", "conj", "xcomp", "ccomp", "advcl", "parataxis"}
 _PERSONAL = {"he", "she", "i", "we", "they"}
 _NAME_LABELS = ("PERSON", "ORG")
 _POSSESSIVES = {"his", "her", "their", "its", "my", "our", "your", "whose"}
@@ -228,7 +231,7 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
         elif colon and tok.dep_ == "ROOT":
             # "Sanders made the following comment:" introduces the quote that follows.
             named, subject, cue_text, clause = None, _subject(tok, quoted), tok.lower_, sentence.text
-        elif low in STANCE_VERBS and tok.dep_ in _VERB_DEPS:
+        elif low in STANCE_VERBS and tok.dep_ in _STANCE_DEPS:
             named, subject, cue_text, clause, act = None, _subject(tok, quoted), low, sentence.text, "stance"
         else:
             continue
@@ -648,10 +651,13 @@ def _group(cue: _Cue, groups: Sequence[tuple[int, str]]) -> str | None:
 
 
 def _full_name(name: str, everyone: Sequence[_Mention]) -> str:
-    """"Rutte" → "Mark Rutte": the longest name in the article that ends with the same word."""
-    last = name.split()[-1].lower()
-    longer = [m.name for m in everyone if m.name.split() and m.name.split()[-1].lower() == last]
-    return max(longer + [name], key=lambda n: len(n.split()))
+    """"Rutte" → "Mark Rutte": the longest name in the article that ends with the same word and holds every
+    word of this one, so "Ivanka Trump" stays herself beside "Donald Trump"; a bare surname that several
+    people share goes to the one the article names most."""
+    words = [w.lower() for w in name.split()]
+    fuller = [m.name for m in everyone if m.name.split() and m.name.split()[-1].lower() == words[-1]
+              and set(words) <= {w.lower() for w in m.name.split()}]
+    return max(fuller + [name], key=lambda n: (len(n.split()), fuller.count(n)))
 
 
 def _antecedent(cue: _Cue, speakers: dict[int, list[str]], mentions: dict[int, list[_Mention]],
@@ -681,16 +687,15 @@ _HONORIFIC = {"mr": "male", "sir": "male", "lord": "male", "mrs": "female", "ms"
 
 
 def _gender(name: str, title: set[str]) -> str | None:
-    """"male", "female" or None (unknown): from an honorific written beside the name, else the first name."""
-    for word, gender in _HONORIFIC.items():
-        if word in title:
-            return gender
+    """"male", "female" or None (unknown): from the first name, else an honorific written beside the name.  The
+    first name goes first because the honorifics are gathered by surname, and a family shares one ("Mr.
+    Clinton" beside Hillary Clinton)."""
     words = name.split()
-    if len(words) < 2:
-        return None
-    guess = _first_names().get_gender(words[0])
     # "mostly_" names ("Bernie" is mostly female across the table's countries) are left unknown.
-    return {"male": "male", "female": "female"}.get(guess)
+    guess = {"male": "male", "female": "female"}.get(_first_names().get_gender(words[0])) if len(words) > 1 else None
+    if guess is not None:
+        return guess
+    return next((gender for word, gender in _HONORIFIC.items() if word in title), None)
 
 
 @lru_cache(maxsize=1)
