@@ -15,9 +15,13 @@ person on to the next quote; a surname spaCy named once is found again by
 string match in sentences it never parsed (and where the small model calls a
 bare surname an organisation).
 
+Where a sentence has no reporting verb but a verb of stance ("she wants",
+"he opposed"), its subject is kept as a stance record: it answers "who" for
+that sentence, but is never offered as something the person said.
+
 spaCy is by far the slowest step here, so it only sees the sentences that
-carry a reporting word outside quotation marks, plus the few sentences just
-before a pronoun or title speaker that it has to look back into.
+carry a reporting or stance word outside quotation marks, plus the few
+sentences just before a pronoun or title speaker that it has to look back into.
 """
 
 from __future__ import annotations
