@@ -15,9 +15,13 @@ person on to the next quote; a surname spaCy named once is found again by
 string match in sentences it never parsed (and where the small model calls a
 bare surname an organisation).
 
+Where a sentence has no reporting verb but a verb of stance ("she wants",
+"he opposed"), its subject is kept as a stance record: it answers "who" for
+that sentence, but is never offered as something the person said.
+
 spaCy is by far the slowest step here, so it only sees the sentences that
-carry a reporting word outside quotation marks, plus the few sentences just
-before a pronoun or title speaker that it has to look back into.
+carry a reporting or stance word outside quotation marks, plus the few
+sentences just before a pronoun or title speaker that it has to look back into.
 """
 
 from __future__ import annotations
@@ -26,11 +30,11 @@ import logging
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from .cues import (CLOSE_QUOTES, OPEN_QUOTES, QUOTE_MARK, REPORTING_VERBS, SPEECH_NOUNS, WEAK_REPORTING,
-                   has_reporting_word)
+from .cues import (CLOSE_QUOTES, OPEN_QUOTES, QUOTE_MARK, REPORTING_VERBS, SPEECH_NOUNS, STANCE_VERBS,
+                   WEAK_REPORTING, has_reporting_word, has_stance_word)
 from .models import Quote, Sentence
 
 logger = logging.getLogger(__name__)
@@ -39,6 +43,9 @@ logger = logging.getLogger(__name__)
 _EXCLUDE = ["tagger", "attribute_ruler", "lemmatizer"]
 _VERB_DEPS = {"ROOT", "ccomp", "advcl", "conj", "xcomp", "relcl", "parataxis", "acl", "pcomp", "advmod", "dep"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+# A stance verb counts in the clauses that carry the sentence, not in one that describes a noun ("policies
+# she supported"): there it says nothing about whose the sentence is.
+_STANCE_DEPS = {"ROOT", "conj", "xcomp", "ccomp", "advcl", "parataxis"}
 _PERSONAL = {"he", "she", "i", "we", "they"}
 _NAME_LABELS = ("PERSON", "ORG")
 _POSSESSIVES = {"his", "her", "their", "its", "my", "our", "your", "whose"}
@@ -99,6 +106,7 @@ class _Cue:
     clause: str           # the reported clause, for indirect speech
     colon: bool           # the sentence ends with a colon: the quote follows in the next paragraph
     partners: tuple[str, ...] = ()  # more people the subject names with "and" ("Grassley and Leahy say")
+    act: str = "speech"   # or "stance": a position held ("she wants"), not something said
 
 
 @dataclass
@@ -180,23 +188,26 @@ class _Reading:
                     self.touching.setdefault(s.ordinal, []).append(span)
         self.by_ordinal = {s.ordinal: s for s in sentences}
         self.docs: dict = {}
-        self.cues: dict[int, _Cue] = {}
+        self.cues: dict[int, _Cue] = {}      # speech
+        self.stances: dict[int, _Cue] = {}   # a position held, in sentences with no speech cue
 
     def wanted(self) -> list[Sentence]:
         """The sentences spaCy must parse to find cues."""
         return [s for s in self.sentences if s.text.rstrip().endswith(":")
-                or has_reporting_word(_outside(s, self.touching.get(s.ordinal, ())))]
+                or _worth_parsing(_outside(s, self.touching.get(s.ordinal, ())))]
 
     def find_cues(self) -> None:
-        self.cues = {o: cue for o, doc in self.docs.items()
-                     if (cue := _find_cue(doc, self.by_ordinal[o], self.spans, bool(self.touching.get(o)),
-                                          bool(self.touching.get(o - 1)))) is not None}
+        found = {o: cue for o, doc in self.docs.items()
+                 if (cue := _find_cue(doc, self.by_ordinal[o], self.spans, bool(self.touching.get(o)),
+                                      bool(self.touching.get(o - 1)))) is not None}
+        self.cues = {o: cue for o, cue in found.items() if cue.act == "speech"}
         self.cues.update(_dash_cues(self.text, self.sentences))
         self.cues.update(_said_first_cues(self.sentences, self.touching))
+        self.stances = {o: cue for o, cue in found.items() if cue.act == "stance" and o not in self.cues}
 
     def looked_back(self) -> list[int]:
         """The unparsed sentences just before a pronoun or title speaker, where its person is named."""
-        return sorted({o for cue in self.cues.values() if cue.kind in ("pronoun", "title")
+        return sorted({o for cue in (*self.cues.values(), *self.stances.values()) if cue.kind in ("pronoun", "title")
                        for o in range(cue.ordinal - _PARSE_BACK, cue.ordinal)
                        if o in self.by_ordinal and o not in self.docs})
 
@@ -209,7 +220,15 @@ class _Reading:
         for o, label in _speaker_labels(self.sentences, mentions).items():
             cues.setdefault(o, label)
         drafts = _drafts(self.text, self.sentences, self.spans, self.touching, cues)
+        spoken = {o for d in drafts for o in d.ordinals}
+        drafts = sorted(drafts + [_Draft(cue, ordinals={o}) for o, cue in self.stances.items() if o not in spoken],
+                        key=lambda d: d.cue.ordinal)
         return _resolve_all(drafts, self.text, self.by_ordinal, mentions, _leading_pronouns(self.sentences, self.spans))
+
+
+def _worth_parsing(outside: str) -> bool:
+    """A reporting or a stance word outside quotation marks: the sentence may hold a cue."""
+    return has_reporting_word(outside) or has_stance_word(outside)
 
 
 def _inside(spans: Sequence[_Span], offset: int) -> bool:
@@ -236,11 +255,11 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
     def quoted(tok) -> bool:
         return _inside(spans, sentence.start + tok.idx)
 
-    found: list[tuple[int, _Cue]] = []
+    found: list[tuple[tuple[bool, int], _Cue]] = []
     for tok in doc:
         if quoted(tok):
             continue
-        low = tok.lower_
+        low, act = tok.lower_, "speech"
         if low == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             subject = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
             named, cue_text, clause = None, "according to", sentence.text
@@ -260,13 +279,16 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
         elif colon and tok.dep_ == "ROOT":
             # "Sanders made the following comment:" introduces the quote that follows.
             named, subject, cue_text, clause = None, _subject(tok, quoted), tok.lower_, sentence.text
+        elif low in STANCE_VERBS and tok.dep_ in _STANCE_DEPS:
+            named, subject, cue_text, clause, act = None, _subject(tok, quoted), low, sentence.text, "stance"
         else:
             continue
         if subject is None or quoted(subject):
             continue
         cue = _describe(subject, doc, sentence, spans, cue_text, clause, colon)
         if cue is not None:
-            found.append((-1 if named is not None else _depth(tok), cue))  # "footage of X asking" beats "shows"
+            # Speech before stance; "footage of X asking" beats "shows".
+            found.append(((act == "stance", -1 if named is not None else _depth(tok)), replace(cue, act=act)))
     return min(found, key=lambda pair: pair[0])[1] if found else None
 
 
@@ -314,7 +336,8 @@ def _subject(verb, quoted):
             if subject.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
                 return verb.head
             return subject
-        if verb.dep_ not in ("advcl", "xcomp", "conj", "pcomp", "ccomp") or verb.head is verb:
+        # "he was able to tout" (xcomp of an adjective), "she started off by emphasizing" (through "by").
+        if verb.dep_ not in ("advcl", "xcomp", "conj", "pcomp", "ccomp", "acomp", "prep") or verb.head is verb:
             return None
         verb = verb.head
     return None
@@ -636,6 +659,8 @@ def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sent
             speaker, how = _title_holder(cue, speakers, named, mentions, everyone), "title"
         else:
             speaker, how = None, "none"
+        if cue.act == "stance" and (speaker is None or how == "none"):
+            continue  # a stance is kept only for the person it belongs to
         if cue.partners or cue.kind == "phrase" and cue.mention.endswith("s"):
             groups.append((cue.ordinal, speaker or cue.mention))
         if speaker is not None:
@@ -655,7 +680,7 @@ def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sent
         else:
             kind, body = "indirect", cue.clause
         quotes.append(Quote(speaker=speaker, mention=cue.mention, cue=cue.cue, text=body, kind=kind, first=first,
-                            last=last, line=by_ordinal[first].line, resolved_by=how))
+                            last=last, line=by_ordinal[first].line, resolved_by=how, act=cue.act))
     return sorted(quotes, key=lambda q: (q.first, q.last))
 
 
@@ -674,10 +699,13 @@ def _group(cue: _Cue, groups: Sequence[tuple[int, str]]) -> str | None:
 
 
 def _full_name(name: str, everyone: Sequence[_Mention]) -> str:
-    """"Rutte" → "Mark Rutte": the longest name in the article that ends with the same word."""
-    last = name.split()[-1].lower()
-    longer = [m.name for m in everyone if m.name.split() and m.name.split()[-1].lower() == last]
-    return max(longer + [name], key=lambda n: len(n.split()))
+    """"Rutte" → "Mark Rutte": the longest name in the article that ends with the same word and holds every
+    word of this one, so "Ivanka Trump" stays herself beside "Donald Trump"; a bare surname that several
+    people share goes to the one the article names most."""
+    words = [w.lower() for w in name.split()]
+    fuller = [m.name for m in everyone if m.name.split() and m.name.split()[-1].lower() == words[-1]
+              and set(words) <= {w.lower() for w in m.name.split()}]
+    return max(fuller + [name], key=lambda n: (len(n.split()), fuller.count(n)))
 
 
 def _antecedent(cue: _Cue, speakers: dict[int, list[str]], mentions: dict[int, list[_Mention]],
@@ -707,16 +735,15 @@ _HONORIFIC = {"mr": "male", "sir": "male", "lord": "male", "mrs": "female", "ms"
 
 
 def _gender(name: str, title: set[str]) -> str | None:
-    """"male", "female" or None (unknown): from an honorific written beside the name, else the first name."""
-    for word, gender in _HONORIFIC.items():
-        if word in title:
-            return gender
+    """"male", "female" or None (unknown): from the first name, else an honorific written beside the name.  The
+    first name goes first because the honorifics are gathered by surname, and a family shares one ("Mr.
+    Clinton" beside Hillary Clinton)."""
     words = name.split()
-    if len(words) < 2:
-        return None
-    guess = _first_names().get_gender(words[0])
     # "mostly_" names ("Bernie" is mostly female across the table's countries) are left unknown.
-    return {"male": "male", "female": "female"}.get(guess)
+    guess = {"male": "male", "female": "female"}.get(_first_names().get_gender(words[0])) if len(words) > 1 else None
+    if guess is not None:
+        return guess
+    return next((gender for word, gender in _HONORIFIC.items() if word in title), None)
 
 
 @lru_cache(maxsize=1)

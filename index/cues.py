@@ -74,6 +74,20 @@ WEAK_REPORTING = frozenset({
     "rejecting", "reporting", "showing", "singing", "slamming", "thinking", "discussing", "dismissing",
 })
 
+# Verbs of wanting, planning and taking sides ("She wants to triple AmeriCorps", "he has championed gay
+# rights"): they attribute a position to their subject without any act of saying.  Attribution keeps them
+# as stance records, which answer "who" but never "what did X say".  Forms that are mostly nouns ("plan",
+# "support", "back", "vote") are left out, so that a sentence is not parsed for a noun.
+STANCE_VERBS = frozenset({
+    "want", "wants", "wanted", "wanting", "plans", "planned", "planning", "intend", "intends", "intended",
+    "intending", "seek", "seeks", "sought", "seeking", "supports", "supported", "supporting", "oppose", "opposes",
+    "opposed", "opposing", "favor", "favors", "favored", "favour", "favours", "favoured", "prefer", "prefers",
+    "preferred", "champion", "champions", "championed", "backs", "backed", "backing", "refuse", "refuses",
+    "refused", "refusing", "decline", "declines", "declined", "push", "pushes", "pushed", "pushing",
+    "advocate", "advocates", "advocated", "advocating", "rail", "rails", "railed", "railing", "herald",
+    "heralds", "heralded", "welcome", "welcomes", "welcomed", "sponsored", "voted", "aims", "aimed",
+})
+
 # Words for something said, which name their speaker as an owner: "Trump's claim that ...".
 SPEECH_NOUNS = frozenset({
     "claim", "claims", "statement", "statements", "comment", "comments", "remark", "remarks", "words", "tweet",
@@ -112,3 +126,8 @@ def has_reporting_word(text: str) -> bool:
     # A set lookup per word: the rerank asks this of every candidate, and one regex alternation of
     # ~280 verbs cost more than the rest of the second stage together.
     return not REPORTING_VERBS.isdisjoint(_WORD.findall(text.lower())) or bool(_ACCORDING_TO.search(text))
+
+
+def has_stance_word(text: str) -> bool:
+    """Whether a sentence holds a verb of stance ("wants", "opposed"): worth parsing for whose stance it is."""
+    return not STANCE_VERBS.isdisjoint(_WORD.findall(text.lower()))

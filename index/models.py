@@ -50,7 +50,9 @@ class Quote:
     one (a pronoun or a title resolved to it), else the phrase as written
     ("a campaign aide"), else None.  ``mention`` is the speaker as written in
     the cue clause.  ``first``..``last`` are the ordinals of the sentences the
-    quote spans; ``line`` is the line of the first.
+    quote spans; ``line`` is the line of the first.  ``act`` is "speech" for
+    something said or written, "stance" for a position held ("he wants ...",
+    "she opposed ..."): a stance names who, but is not what anyone said.
     """
 
     speaker: str | None
@@ -62,6 +64,7 @@ class Quote:
     last: int
     line: int
     resolved_by: str  # "name", "pronoun", "title", "continuation" or "none"
+    act: str = "speech"  # "speech" or "stance"
 
 
 @dataclass(frozen=True)

@@ -92,3 +92,10 @@ def m002_quotes(db: Database) -> None:
         ALTER TABLE articles ADD COLUMN attributed INTEGER NOT NULL DEFAULT 0;
         """
     )
+
+
+@migrations()
+def m003_quote_act(db: Database) -> None:
+    """Whether a quote record is speech or a stance ("she wants ..."): a stance answers "who" but is not
+    something said.  Records written before this were all speech."""
+    db.execute("ALTER TABLE quotes ADD COLUMN act TEXT NOT NULL DEFAULT 'speech'")

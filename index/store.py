@@ -65,6 +65,7 @@ class StoredQuote:
     resolved_by: str
     first: int
     last: int
+    act: str
 
 
 _SENTENCE_SELECT = """
@@ -82,8 +83,10 @@ _KIND_RANK = {"direct": 0, "mixed": 1, "indirect": 2}
 
 
 def _preference(quote: StoredQuote) -> tuple:
-    """Sort key of the quote records covering one sentence, best first."""
-    return quote.speaker is None, _KIND_RANK.get(quote.kind, 3), quote.resolved_by == "none", -quote.first
+    """Sort key of the quote records covering one sentence, best first: a stance only where no speech
+    record names a speaker."""
+    return (quote.speaker is None, quote.act != "speech", _KIND_RANK.get(quote.kind, 3), quote.resolved_by == "none",
+            -quote.first)
 
 
 def _row_to_sentence(row: Sequence) -> StoredSentence:
@@ -226,10 +229,10 @@ class Store:
                         [(rowid, s.ordinal, s.line, s.start, s.end, text_ids[text_hash(s.text)], s.text)
                          for s in sentences])
                     conn.executemany(
-                        "INSERT INTO quotes(article_id, first_ordinal, last_ordinal, line, speaker, mention, cue, "
-                        "kind, resolved_by, text) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        [(rowid, q.first, q.last, q.line, q.speaker, q.mention, q.cue, q.kind, q.resolved_by, q.text)
-                         for q in quotes])
+                        "INSERT INTO quotes(article_id, first_ordinal, last_ordinal, line, speaker, mention, cue, act, "
+                        "kind, resolved_by, text) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        [(rowid, q.first, q.last, q.line, q.speaker, q.mention, q.cue, q.act, q.kind, q.resolved_by,
+                          q.text) for q in quotes])
             except BaseException:
                 self.vectors.truncate(base)
                 raise
@@ -266,7 +269,7 @@ class Store:
                 "AND EXISTS (SELECT 1 FROM sentences s WHERE s.text_id = t.id)", list(map(int, text_ids))).fetchall())
 
     def attributed_texts(self, text_ids: Sequence[int]) -> set[int]:
-        """The texts that stand, somewhere, inside a quote record with a speaker."""
+        """The texts that stand, somewhere, inside a speech record with a speaker."""
         if not text_ids:
             return set()
         marks = ",".join("?" * len(text_ids))
@@ -274,7 +277,8 @@ class Store:
             rows = self.db.execute(
                 "SELECT DISTINCT s.text_id FROM sentences s JOIN quotes q ON q.article_id = s.article_id "
                 "AND q.first_ordinal <= s.ordinal AND s.ordinal <= q.last_ordinal "
-                f"WHERE s.text_id IN ({marks}) AND q.speaker IS NOT NULL", list(map(int, text_ids))).fetchall()
+                f"WHERE s.text_id IN ({marks}) AND q.speaker IS NOT NULL AND q.act = 'speech'",
+                list(map(int, text_ids))).fetchall()
         return {r[0] for r in rows}
 
     def sentence(self, sentence_id: int) -> StoredSentence | None:
@@ -345,7 +349,8 @@ class Store:
         marks = ",".join("?" * len(ids))
         with self._lock:
             rows = self.db.execute(
-                "SELECT s.id, q.speaker, q.mention, q.cue, q.kind, q.resolved_by, q.first_ordinal, q.last_ordinal "
+                "SELECT s.id, q.speaker, q.mention, q.cue, q.kind, q.resolved_by, q.first_ordinal, q.last_ordinal, "
+                "q.act "
                 "FROM sentences s JOIN quotes q ON q.article_id = s.article_id "
                 f"AND q.first_ordinal <= s.ordinal AND s.ordinal <= q.last_ordinal WHERE s.id IN ({marks})",
                 ids).fetchall()
@@ -358,12 +363,13 @@ class Store:
         return out
 
     def texts_quoting(self, speaker_words: Sequence[str]) -> list[int]:
-        """Text ids of every sentence inside a quote whose speaker contains all these words."""
+        """Text ids of every sentence inside a speech record whose speaker contains all these words (a stance
+        is not something X said)."""
         where = " AND ".join("q.speaker LIKE ?" for _ in speaker_words) or "0"
         with self._lock:
             rows = self.db.execute(
                 "SELECT DISTINCT s.text_id FROM quotes q JOIN sentences s ON s.article_id = q.article_id "
-                f"AND s.ordinal BETWEEN q.first_ordinal AND q.last_ordinal WHERE {where}",
+                f"AND s.ordinal BETWEEN q.first_ordinal AND q.last_ordinal WHERE q.act = 'speech' AND {where}",
                 [f"%{w}%" for w in speaker_words]).fetchall()
         return [r[0] for r in rows]
 

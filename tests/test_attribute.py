@@ -152,3 +152,19 @@ def test_transcript_speaker_labels_but_not_other_labels(constructions):
         assert covering(*constructions, words).speaker == "Daniel Reyes"
     road = next(s for s in sentences if "river road reopened" in s.text)
     assert not [q for q in quotes if q.first <= road.ordinal <= q.last]
+
+
+def test_a_family_keeps_its_first_names_and_genders():
+    """Two people share a surname: "Grace Harmon" stays herself, and "Mr. Harmon" (her father) does not make
+    her "he"."""
+    text = ("Senator Paul Harmon said on Monday that the bill was fair.\n"
+            "Mr. Harmon has served in the senate for twenty years.\n"
+            "His daughter Grace Harmon runs the family firm.\n"
+            "Grace Harmon said the firm would hire forty people.\n"
+            "\"We are growing faster than we planned,\" she said.\n")
+    sentences = split_sentences(text)
+    quotes = attribute_quotes(text, sentences)
+    assert covering(sentences, quotes, "bill was fair").speaker == "Paul Harmon"
+    assert covering(sentences, quotes, "hire forty people").speaker == "Grace Harmon"
+    growing = covering(sentences, quotes, "growing faster")
+    assert (growing.speaker, growing.resolved_by) == ("Grace Harmon", "pronoun")
