@@ -94,13 +94,14 @@ def test_term_counts_may_lag_another_process_but_never_this_one(tmp_path):
     store.close()
 
 
-def test_keyword_match_takes_the_rarest_words_within_the_budget(store):
+def test_keyword_match_takes_the_rarest_words_within_the_budgets(store):
     question = "Did the harbour ferry strike close the council office?"
     everything = keyword_match(store, question, budget=100)
     assert everything == '"harbour" OR "ferry" OR "strike" OR "close" OR "council" OR "office"'
     # strike, close, office (1 sentence each), ferry (2) fit in 5; council (2) and harbour (4) no longer do.
     # The words keep the question's order.
     assert keyword_match(store, question, budget=5) == '"ferry" OR "strike" OR "close" OR "office"'
+    assert keyword_match(store, question, budget=100, terms=2) == '"strike" OR "close"'  # rarest, ties in order
     assert keyword_match(store, "harbour harbour", budget=3) is None
     assert keyword_match(store, "zeppelin", budget=100) == '"zeppelin"'  # counted absent: free to search
 
