@@ -180,7 +180,7 @@ class _Reading:
 
     def __init__(self, text: str, sentences: Sequence[Sentence]):
         self.text, self.sentences = text, sentences
-        self.spans = quotation_spans(text, sentences) if sentences else []
+        self.spans = quotation_spans(text, sentences)
         self.touching: dict[int, list[_Span]] = {}
         for span in self.spans:
             for s in sentences:

@@ -2,19 +2,15 @@
 
 import pytest
 
-from index.attribute import attribute_quotes
-from index.extract import extract
-from index.fetch import Fetcher
-from index.split import split_sentences
 from tests.conftest import FIXTURES
+from tests.test_attribute import quotes_of
 
 STANCE = FIXTURES / "quotes_stance.txt"
 
 
 def records():
-    article = extract(str(STANCE), fetcher=Fetcher()).articles[0]
-    sentences = split_sentences(article.text, article.skip_spans)
-    quotes = attribute_quotes(article.text, sentences)
+    """Every record covering the sentence that holds some words (test_attribute's ``covering`` takes the first)."""
+    sentences, quotes = quotes_of(STANCE)
 
     def covering(words):
         ordinal = next(s.ordinal for s in sentences if words in s.text)
