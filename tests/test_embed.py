@@ -1,4 +1,5 @@
-"""ONNX Runtime, torch and torch in bfloat16 give interchangeable vectors for the packaged model."""
+"""ONNX Runtime, torch and torch in bfloat16 give interchangeable vectors for the packaged model; questions
+on int8 weights stay close to them."""
 
 import numpy as np
 import pytest
@@ -20,6 +21,11 @@ SENTENCES = [
 @pytest.fixture(scope="module")
 def torch_embedder():
     return Embedder(backend="torch")
+
+
+@pytest.fixture(scope="module")
+def float32_embedder():
+    return Embedder(backend="onnx")
 
 
 @pytest.mark.slow
@@ -45,14 +51,28 @@ def test_document_batches_match_torch_float32(embedder, torch_embedder):
 @pytest.mark.slow
 def test_batch_order_does_not_change_vectors(embedder):
     """Length bucketing reorders texts inside encode; each vector must still land on its own text."""
-    together = embedder.encode(SENTENCES)  # fewer than BF16_MIN_TEXTS: ONNX Runtime, as questions are
-    alone = np.stack([embedder.encode_query(s) for s in SENTENCES])
+    together = embedder.encode(SENTENCES)  # fewer than BF16_MIN_TEXTS: ONNX Runtime in float32
+    alone = np.concatenate([embedder.encode([s]) for s in SENTENCES])
     assert (together * alone).sum(axis=1).min() >= 0.9999
 
 
 @pytest.mark.slow
-def test_a_question_is_embedded_up_to_its_token_cap(embedder):
+def test_int8_questions_stay_close_to_float32_and_find_the_same_sentence(embedder, float32_embedder):
+    questions = ["Who wants the harbour wall rebuilt before winter?", "What did the mayor say?",
+                 "How much did prices rise in March?", "When does the bakery open?", "Qui a parlé du café ?"]
+    quick = np.stack([embedder.encode_query(q) for q in questions])
+    exact = np.stack([float32_embedder.encode_query(q) for q in questions])
+    assert np.allclose(np.linalg.norm(quick, axis=1), 1.0, atol=1e-5)
+    assert (quick * exact).sum(axis=1).min() >= 0.98
+    documents = float32_embedder.encode(SENTENCES)
+    assert ((quick @ documents.T).argmax(axis=1) == (exact @ documents.T).argmax(axis=1)).all()
+    assert list((exact @ documents.T).argmax(axis=1)) == [0, 1, 2, 4, 5]
+
+
+@pytest.mark.slow
+def test_a_question_is_embedded_up_to_its_token_cap(float32_embedder):
     """Words past QUESTION_TOKENS do not move a question's vector; a document keeps them."""
+    embedder = float32_embedder
     quote = " ".join(SENTENCES[4].split() * 3)
     question = f"Who said {quote}?"
     assert len(question.split()) > QUESTION_TOKENS
