@@ -123,6 +123,7 @@ class AnnIndex:
         if stamp != self._stamp:
             view = self._new_index()
             try:
+                _read_ahead(self.path)
                 view.view(str(self.path))
             except (RuntimeError, ValueError) as exc:
                 logger.warning("cannot map %s (%s); searching exactly until it is rebuilt", self.path, exc)
@@ -131,6 +132,23 @@ class AnnIndex:
                 view.expansion_search = EXPANSION_SEARCH
             self._view, self._stamp = view, stamp
         return self._view
+
+
+def _read_ahead(path: Path) -> None:
+    """Ask the kernel to read the whole graph now, in large sequential requests.
+
+    Mapping the graph touches every page of it (usearch walks each node once), and page faults read
+    a cold file at 40 MB/s on this machine's disk against 114 MB/s for this read-ahead: the first
+    answer at a million sentences (a 530 MB graph) waits about 5 s instead of 13.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return  # view() reports the problem
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+    finally:
+        os.close(fd)
 
 
 def _usearch_index_class():

@@ -14,10 +14,12 @@ import bisect
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-
-import spacy
+from typing import TYPE_CHECKING
 
 from .models import Sentence
+
+if TYPE_CHECKING:
+    import spacy
 
 _TERMINAL = ('.', '!', '?', '"', '”', '’', "'", ':', ';', ')', ']')
 _HAS_WORD = re.compile(r"\w")
@@ -27,6 +29,10 @@ _MAX_BLOCK = 100_000
 
 @lru_cache(maxsize=1)
 def _nlp() -> spacy.language.Language:
+    """Imported here, not at the top: spaCy brings torch (1.1 s), and a process that only answers needs
+    neither."""
+    import spacy
+
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     nlp.max_length = _MAX_BLOCK + 1
