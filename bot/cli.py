@@ -215,6 +215,39 @@ def eval_command(settings: Settings, dataset: str, split: str, as_json: bool, da
     click.echo(json.dumps(result) if as_json else eval_table(result))
 
 
+@main.command("calibrate")
+@click.option("--split", type=click.Choice(["dev", "test"]), default="dev", show_default=True,
+              help="Calibrate on dev; the test split only reports.")
+@click.option("--json", "as_json", is_flag=True, help="Print every pair of the grid as JSON, best first.")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder holding the data sets (default: shared/eval beside the repository).")
+@click.option("--index", "index_db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Build the PolNeAR index here and reuse it next time (default: a fresh temporary index).")
+@click.pass_obj
+def calibrate_command(settings: Settings, split: str, as_json: bool, data: Path | None,
+                      index_db: Path | None) -> None:
+    """Sweep the "not found" coverage weight and threshold on the abstention set; the pair with the
+    fewest errors is the one to use (the defaults came from this sweep on dev)."""
+    from index.confidence import COVERAGE_WEIGHT
+    from index.embed import Embedder
+    from index.engine import DEFAULT_MIN_SCORE
+    from index.evaluation import calibration, locate
+
+    with friendly_errors():
+        locate("abstention", data or DEFAULT_EVAL_DATA)
+        result = calibration(split, data or DEFAULT_EVAL_DATA, Embedder(settings.model), index_db)
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    current = next(p for p in result["pairs"]
+                   if (p["weight"], p["threshold"]) == (COVERAGE_WEIGHT, round(DEFAULT_MIN_SCORE, 2)))
+    click.echo(f"abstention ({split}, {result['questions']} questions)")
+    click.echo(f"{'weight':>8}{'threshold':>11}{'answered unanswerable':>24}{'refused answerable':>21}")
+    for label, pair in [*(("", p) for p in result["pairs"][:5]), ("  (now)", current)]:
+        click.echo(f"{pair['weight']:>8.2f}{pair['threshold']:>11.2f}{pair['answered_unanswerable']:>24.3f}"
+                   f"{pair['refused_answerable']:>21.3f}{label}")
+
+
 def eval_table(result: dict) -> str:
     """Metrics as rows, methods as columns."""
     methods = list(result["methods"])

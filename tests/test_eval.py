@@ -77,3 +77,25 @@ def test_unknown_dataset_is_a_clear_error(tmp_path):
 ])
 def test_speaker_match_is_full_name_or_surname(predicted, gold, match):
     assert speaker_matches(predicted, gold) is match
+
+
+def test_calibrate_sweeps_the_grid_and_agrees_with_eval(tmp_path):
+    """The sweep's row for the bot's own pair must be what ``eval abstention`` measures with it."""
+    from index.confidence import COVERAGE_WEIGHT
+    from index.engine import DEFAULT_MIN_SCORE
+    from index.evaluation.abstention import THRESHOLDS, WEIGHTS
+
+    index = ["--index", str(tmp_path / "polnear.db")]
+    result = newsbot("calibrate", "--json", "--data", str(EVAL), *index, db=tmp_path / "unused.db")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert (payload["split"], payload["questions"]) == ("dev", 5)
+    pairs = payload["pairs"]
+    assert len(pairs) == len(WEIGHTS) * len(THRESHOLDS)
+    errors = [p["answered_unanswerable"] + p["refused_answerable"] for p in pairs]
+    assert errors == sorted(errors) and errors[0] < errors[-1]
+    ours = next(p for p in pairs if (p["weight"], p["threshold"]) == (COVERAGE_WEIGHT, DEFAULT_MIN_SCORE))
+    measured = json.loads(run_eval(tmp_path, "abstention", "--json", *index))["methods"]["newsbot"]
+    assert measured == {k: ours[k] for k in ("answered_unanswerable", "refused_answerable")}
+    table = newsbot("calibrate", "--data", str(EVAL), *index, db=tmp_path / "unused.db").stdout
+    assert table.splitlines()[0] == "abstention (dev, 5 questions)" and table.rstrip().endswith("(now)")

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..embed import Embedder
 from ..engine import NewsIndex
 from ..errors import NewsbotError
-from .abstention import evaluate_abstention
+from .abstention import calibrate, evaluate_abstention
 from .attribution import SUBSETS, evaluate_who_said, questions
 from .selection import evaluate_selection
 
@@ -71,18 +73,39 @@ def evaluate(dataset: str, split: str, data: Path, embedder: Embedder, index_db:
     if kind in ("trecqa", "wikiqa", "selection"):
         result = evaluate_selection(_jsonl(folder / f"{split}.jsonl"), embedder)
         return {"dataset": name, "split": split, **result}
+    with _polnear_opened(folder, embedder, index_db) as index:
+        if kind == "abstention":
+            result = evaluate_abstention(index, *_abstention_questions(folder, split))
+        else:
+            articles = {a["id"]: a for a in _jsonl(folder / "articles.jsonl")}
+            subset = kind if kind in SUBSETS else "polnear"
+            records = questions(_jsonl(folder / "attributions.jsonl"), subset, split)
+            result = evaluate_who_said(index, records, articles)
+    return {"dataset": name, "split": split, **result}
+
+
+def calibration(split: str, data: Path, embedder: Embedder, index_db: Path | None = None) -> dict:
+    """The "not found" sweep on the abstention set: {"split", "questions", "pairs": best first}."""
+    _, _, folder = locate("abstention", data)
+    unanswerable, answerable = _abstention_questions(folder, split)
+    with _polnear_opened(folder, embedder, index_db) as index:
+        pairs = calibrate(index, unanswerable, answerable)
+    return {"split": split, "questions": len(unanswerable) + len(answerable), "pairs": pairs}
+
+
+def _abstention_questions(folder: Path, split: str) -> tuple[list[str], list[str]]:
+    """(unanswerable, answerable): TrecQA's questions, and PolNeAR's strict who-said questions."""
+    unanswerable = [r["question"] for r in _jsonl(folder.parent / "trecqa" / f"{split}.jsonl")]
+    answerable = [q["ask"] for q in questions(_jsonl(folder / "attributions.jsonl"), "polnear", split)]
+    return unanswerable, answerable
+
+
+@contextmanager
+def _polnear_opened(folder: Path, embedder: Embedder, index_db: Path | None) -> Iterator[NewsIndex]:
+    """The PolNeAR index at ``index_db`` (built there once), or in a temporary folder for this run."""
     with tempfile.TemporaryDirectory(prefix="newsbot-eval-") as tmp:
         index = _polnear_index(folder, embedder, index_db or Path(tmp) / "polnear.db")
         try:
-            if kind == "abstention":
-                unanswerable = [r["question"] for r in _jsonl(folder.parent / "trecqa" / f"{split}.jsonl")]
-                answerable = [q["ask"] for q in questions(_jsonl(folder / "attributions.jsonl"), "polnear", split)]
-                result = evaluate_abstention(index, unanswerable, answerable)
-            else:
-                articles = {a["id"]: a for a in _jsonl(folder / "articles.jsonl")}
-                subset = kind if kind in SUBSETS else "polnear"
-                records = questions(_jsonl(folder / "attributions.jsonl"), subset, split)
-                result = evaluate_who_said(index, records, articles)
+            yield index
         finally:
             index.close()
-    return {"dataset": name, "split": split, **result}
