@@ -192,17 +192,26 @@ def bench_size(index: NewsIndex, size: int, asked: list[str]) -> None:
         f"filled in {fill_s:.0f} s")
 
 
+_EVICT = """
+import os, sys
+for path in sys.argv[1:]:
+    fd = os.open(path, os.O_RDONLY)
+    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    os.close(fd)
+"""
+
+
 def drop_from_page_cache(db: Path) -> None:
     """Evict the index files (database, WAL, vectors, graph) from this machine's page cache, so a probe
     reads them from the disk as after a reboot: start-up then no longer depends on what the kernel's
     reclaim happened to keep (this VM's varied from 3.5 to 21.6 s between runs).  A host-side disk cache
-    may still serve some reads."""
-    for path in db.parent.glob(db.stem + "*"):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-        finally:
-            os.close(fd)
+    may still serve some reads.
+
+    Done in another process: closing any descriptor of a database file drops every POSIX lock this
+    process holds on it, including the WAL read lock of the bench's own open connection, and a writer
+    may then overwrite pages that connection still reads ("database disk image is malformed").
+    """
+    subprocess.run([sys.executable, "-c", _EVICT, *map(str, db.parent.glob(db.stem + "*"))], check=True)
 
 
 def bench_process(db: Path, rows: int) -> None:
