@@ -59,6 +59,15 @@ db_option = click.option("--db", type=click.Path(dir_okay=False, path_type=Path)
                          help="Index database (default: $NEWSBOT_DB, else ./data/news.db).")
 
 
+def data_options(command: Callable) -> Callable:
+    """``--data`` and ``--index``, shared by the commands that measure on the public sets."""
+    command = click.option("--index", "index_db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                           help="Build the PolNeAR index here and reuse it next time "
+                                "(default: a fresh temporary index).")(command)
+    return click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
+                        help="Folder holding the data sets (default: shared/eval beside the repository).")(command)
+
+
 @click.group()
 @click.pass_context
 def main(ctx: click.Context) -> None:
@@ -197,10 +206,7 @@ def check_command(settings: Settings, db: Path | None) -> None:
 @click.option("--split", type=click.Choice(["dev", "test"]), default="test", show_default=True,
               help="Tune on dev; test gives the final numbers.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder holding the data sets (default: shared/eval beside the repository).")
-@click.option("--index", "index_db", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Build the PolNeAR index here and reuse it next time (default: a fresh temporary index).")
+@data_options
 @click.pass_obj
 def eval_command(settings: Settings, dataset: str, split: str, as_json: bool, data: Path | None,
                  index_db: Path | None) -> None:
@@ -219,10 +225,7 @@ def eval_command(settings: Settings, dataset: str, split: str, as_json: bool, da
 @click.option("--split", type=click.Choice(["dev", "test"]), default="dev", show_default=True,
               help="Calibrate on dev; the test split only reports.")
 @click.option("--json", "as_json", is_flag=True, help="Print every pair of the grid as JSON, best first.")
-@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder holding the data sets (default: shared/eval beside the repository).")
-@click.option("--index", "index_db", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Build the PolNeAR index here and reuse it next time (default: a fresh temporary index).")
+@data_options
 @click.pass_obj
 def calibrate_command(settings: Settings, split: str, as_json: bool, data: Path | None,
                       index_db: Path | None) -> None:
