@@ -1,6 +1,8 @@
 """ONNX Runtime, torch and torch in bfloat16 give interchangeable vectors for the packaged model; questions
 on int8 weights stay close to them."""
 
+import shutil
+
 import numpy as np
 import pytest
 
@@ -88,3 +90,38 @@ def test_unknown_backend_and_missing_folder_are_refused(tmp_path):
         Embedder(backend="tensorflow")
     with pytest.raises(ModelError):
         Embedder(str(tmp_path / "absent"))
+
+
+@pytest.mark.slow
+def test_int8_that_distorts_a_model_is_refused_once_and_questions_stay_float32(tmp_path, monkeypatch,
+                                                                                float32_embedder):
+    """The check at quantising time: under INT8_MIN_COSINE the int8 graph is not kept, the refusal is
+    recorded, and a later start does not try again."""
+    from index import onnx_model
+    from index.embed import default_cache_dir, default_model_path, model_name_of
+
+    path = default_model_path()
+    name = f"{model_name_of(path)}-{onnx_model.export_key(path)}"
+    exported = default_cache_dir() / "onnx" / name
+    Embedder()  # makes sure the float32 export is there to copy
+    for cache in ("kept", "refused"):
+        (tmp_path / cache / "onnx" / name).mkdir(parents=True)
+        for file in ("model.onnx", "export.json", "tokenizer.json"):
+            shutil.copy(exported / file, tmp_path / cache / "onnx" / name / file)
+
+    Embedder(cache_dir=tmp_path / "kept")  # the packaged model passes the check
+    kept = tmp_path / "kept" / "onnx" / name
+    assert (kept / onnx_model.QUESTION_GRAPH).exists() and not (kept / onnx_model.INT8_REFUSED).exists()
+
+    folder = tmp_path / "refused" / "onnx" / name
+    monkeypatch.setattr(onnx_model, "INT8_MIN_COSINE", 1.01)  # no int8 graph can reach it
+    refused = Embedder(cache_dir=tmp_path / "refused")
+    assert (folder / onnx_model.INT8_REFUSED).exists() and not (folder / onnx_model.QUESTION_GRAPH).exists()
+    assert 0.9 < float((folder / onnx_model.INT8_REFUSED).read_text()) < 1.0
+    question = "Who said the harbour wall would be rebuilt?"
+    assert float(refused.encode_query(question) @ float32_embedder.encode_query(question)) >= 0.9999
+
+    monkeypatch.setattr(onnx_model, "INT8_MIN_COSINE", 0.0)
+    Embedder(cache_dir=tmp_path / "refused")
+    assert not (folder / onnx_model.QUESTION_GRAPH).exists()  # decided once, at the first start
+    assert not list(folder.glob(".question-int8*"))  # no staging file left behind
