@@ -105,6 +105,8 @@ def answer_html(answer: Answer) -> str:
 # pieces that must never be cut through.
 _HTML_TOKEN = re.compile(r"<[^>]*>|&#?\w+;|\n\n|\n| |[^<&\n ]{1,200}|[<&]")
 _BREAK_RANK = {"\n\n": 3, "\n": 2, " ": 1}
+# Room a part keeps for text inside its innermost tag: the longest entity ("&#1114111;") fits.
+_TEXT_ROOM = 10
 
 
 def _tag_name(tag: str) -> str:
@@ -120,7 +122,7 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     """
     if len(text) <= limit:
         return [text]
-    tokens = _HTML_TOKEN.findall(text)
+    tokens = _fitting_tags(_HTML_TOKEN.findall(text), limit)
     parts: list[str] = []
     open_tags: list[str] = []
     start = 0
@@ -143,12 +145,43 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
         if end < len(tokens) and breaks:
             # The strongest break in the second half of the part, so parts stay reasonably full.
             _, end, stack, _ = max((b for b in breaks if b[3] >= size / 2), key=lambda b: b[:2], default=breaks[-1])
-        end = max(end, start + 1)
+        if end == start:  # not one token fits after the reopened tags: it goes in alone, over the limit
+            stack, end = _apply_tag(stack, tokens[start]), start + 1
         body = "".join(tokens[start:end]).strip()
         if re.sub(r"<[^>]*>", "", body).strip():  # Telegram refuses a message with no visible text
             parts.append(prefix + body + "".join(f"</{_tag_name(t)}>" for t in reversed(stack)))
         open_tags, start = stack, end
     return parts
+
+
+def _fitting_tags(tokens: list[str], limit: int) -> list[str]:
+    """``tokens`` without the tags (and their closing tags) that, nested where they stand, would leave
+    a part less than ``_TEXT_ROOM`` for text: their text is kept, their formatting or link is lost.
+
+    Every part reopens the tags open at its cut, so a deep enough nest of long tags (a link's
+    ``<a href>`` inside a blockquote) cannot fit with any text in a small limit at all.
+    """
+    kept: list[str] = []
+    stack: list[tuple[str, bool]] = []  # (tag, kept) for each tag open at this point
+    for token in tokens:
+        if token.startswith("</"):
+            name = _tag_name(token)
+            for i in range(len(stack) - 1, -1, -1):
+                if _tag_name(stack[i][0]) == name:
+                    if stack.pop(i)[1]:
+                        kept.append(token)
+                    break
+            else:
+                kept.append(token)
+            continue
+        if token.startswith("<") and len(token) >= 3:
+            nest = [t for t, k in stack if k] + [token]
+            fits = sum(len(t) + len(_tag_name(t)) + 3 for t in nest) + _TEXT_ROOM <= limit
+            stack.append((token, fits))
+            if not fits:
+                continue
+        kept.append(token)
+    return kept
 
 
 def _apply_tag(stack: list[str], token: str) -> list[str]:

@@ -1,4 +1,4 @@
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.format import answer_html, answers_text, display_date, fragment_link, split_message
@@ -59,6 +59,8 @@ def test_split_message_keeps_every_part_valid_telegram_html():
                                  "word", "longerword" * 3, '<a href="https://x.example/?a=1&amp;b=2">', "</a>"]),
                 max_size=400),
        st.integers(min_value=60, max_value=300))
+@example(pieces=["<blockquote>", '<a href="https://x.example/?a=1&amp;b=2">', "&amp;"], limit=60)  # found by CI:
+# the link and its blockquote, reopened, left no room for text; the cut lost the <a> and closed it anyway
 def test_split_message_never_cuts_a_tag_or_entity(pieces, limit):
     from tests.fakebotapi import visible_text
 
