@@ -113,6 +113,11 @@ def _tag_name(tag: str) -> str:
     return tag.strip("</>").split()[0].lower() if tag.strip("</>").strip() else ""
 
 
+def _closing(tag: str) -> str:
+    """The tag that closes ``tag``: what a part appends for each tag still open at its cut."""
+    return f"</{_tag_name(tag)}>"
+
+
 def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     """Cut a long Telegram HTML reply at paragraph, then line, then word boundaries.
 
@@ -133,7 +138,7 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
         while end < len(tokens):
             token = tokens[end]
             after = _apply_tag(stack, token)
-            room = limit - size - sum(len(_tag_name(t)) + 3 for t in after)
+            room = limit - size - sum(len(_closing(t)) for t in after)
             if len(token) > room:
                 if not breaks and room > 0 and token[0] not in "<&" and token not in _BREAK_RANK:
                     tokens[end:end + 1] = [token[:room], token[room:]]  # a word longer than the space left
@@ -149,7 +154,7 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
             stack, end = _apply_tag(stack, tokens[start]), start + 1
         body = "".join(tokens[start:end]).strip()
         if re.sub(r"<[^>]*>", "", body).strip():  # Telegram refuses a message with no visible text
-            parts.append(prefix + body + "".join(f"</{_tag_name(t)}>" for t in reversed(stack)))
+            parts.append(prefix + body + "".join(_closing(t) for t in reversed(stack)))
         open_tags, start = stack, end
     return parts
 
@@ -162,22 +167,20 @@ def _fitting_tags(tokens: list[str], limit: int) -> list[str]:
     ``<a href>`` inside a blockquote) cannot fit with any text in a small limit at all.
     """
     kept: list[str] = []
-    stack: list[tuple[str, bool]] = []  # (tag, kept) for each tag open at this point
+    open_tags: list[str] = []
+    open_kept: list[bool] = []  # whether each of open_tags is kept
     for token in tokens:
         if token.startswith("</"):
-            name = _tag_name(token)
-            for i in range(len(stack) - 1, -1, -1):
-                if _tag_name(stack[i][0]) == name:
-                    if stack.pop(i)[1]:
-                        kept.append(token)
-                    break
-            else:
-                kept.append(token)
-            continue
-        if token.startswith("<") and len(token) >= 3:
-            nest = [t for t, k in stack if k] + [token]
-            fits = sum(len(t) + len(_tag_name(t)) + 3 for t in nest) + _TEXT_ROOM <= limit
-            stack.append((token, fits))
+            i = _opener(open_tags, token)
+            if i is not None:
+                del open_tags[i]
+                if not open_kept.pop(i):
+                    continue
+        elif token.startswith("<") and len(token) >= 3:
+            nest = [t for t, k in zip(open_tags, open_kept) if k] + [token]
+            fits = sum(len(t) + len(_closing(t)) for t in nest) + _TEXT_ROOM <= limit
+            open_tags.append(token)
+            open_kept.append(fits)
             if not fits:
                 continue
         kept.append(token)
@@ -189,9 +192,12 @@ def _apply_tag(stack: list[str], token: str) -> list[str]:
     if not token.startswith("<") or len(token) < 3:
         return stack
     if token.startswith("</"):
-        name = _tag_name(token)
-        for i in range(len(stack) - 1, -1, -1):
-            if _tag_name(stack[i]) == name:
-                return stack[:i] + stack[i + 1:]
-        return stack
+        i = _opener(stack, token)
+        return stack if i is None else stack[:i] + stack[i + 1:]
     return stack + [token]
+
+
+def _opener(open_tags: list[str], closing: str) -> int | None:
+    """Where in ``open_tags`` the tag that ``closing`` closes stands: the latest of its name, if any."""
+    name = _tag_name(closing)
+    return next((i for i in range(len(open_tags) - 1, -1, -1) if _tag_name(open_tags[i]) == name), None)
