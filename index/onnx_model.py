@@ -28,6 +28,7 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -91,8 +92,7 @@ class OnnxSentenceModel:
         graph = folder / "model.onnx"
         if int8 and not (folder / INT8_REFUSED).exists():
             if not (folder / QUESTION_GRAPH).exists():
-                self._session = self._open(graph)  # the float32 reference for the check
-                quantize(folder, self._worst_cosine)
+                quantize(folder, partial(self._worst_cosine, self._open(graph)))
             if (folder / QUESTION_GRAPH).exists():
                 graph = folder / QUESTION_GRAPH
         self._session = self._open(graph)
@@ -122,9 +122,9 @@ class OnnxSentenceModel:
 
         return ort.InferenceSession(str(graph), self._options, providers=["CPUExecutionProvider"])
 
-    def _worst_cosine(self, graph: Path) -> float:
-        """The least cosine, over PROBES, between this session's vectors and ``graph``'s."""
-        exact = self._run(self._tokenizer, list(PROBES))
+    def _worst_cosine(self, reference, graph: Path) -> float:
+        """The least cosine, over PROBES, between the ``reference`` session's vectors and ``graph``'s."""
+        exact = self._run(self._tokenizer, list(PROBES), reference)
         other = self._run(self._tokenizer, list(PROBES), self._open(graph))
         return float((exact * other).sum(axis=1).min())
 
