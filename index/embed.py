@@ -43,11 +43,12 @@ BACKENDS = ("auto", "onnx", "torch")
 # 8.7 ms on the float32 graph, 4.6 on the int8 one, and a process that only answers never imports torch.
 BF16_MIN_TEXTS = 64
 # Questions are embedded up to this many tokens (documents up to the model's limit).  A question's time
-# grows with its length (8.7 ms at 37 tokens, 21 ms at 97 here); what runs past 48 tokens is nearly always a
-# long quotation ("Who said <60 words>?"), which keyword search still matches word by word.  On the dev
-# splits a cap of 64 or of 48 gives the same figures: PolNeAR strict hit@1 0.971 -> 0.966 (one question),
-# answerable questions refused 2.4 % -> 1.4 %, the other sets unchanged.
-QUESTION_TOKENS = 48
+# grows with its length (int8: about 3.4 ms at 16 tokens, 4.2 at 24, 4.5 at 32 here; float32 21 ms at 97);
+# what runs past 24 tokens is nearly always a long quotation ("Who said <60 words>?"), which keyword search
+# still matches word by word and confidence still weighs whole.  On the dev splits caps of 48, 32 and 24
+# give the same PolNeAR strict figures (hit@1 0.966, speaker 0.952) and TrecQA (MAP 0.859); at 24 the
+# pronoun subset gains one hit and the broad set's speakers lose one of 1,350.
+QUESTION_TOKENS = 24
 
 
 def default_model_path() -> str:
