@@ -44,11 +44,12 @@ BACKENDS = ("auto", "onnx", "torch")
 BF16_MIN_TEXTS = 64
 # Questions are embedded up to this many tokens (documents up to the model's limit).  A question's time
 # grows with its length (int8: about 3.4 ms at 16 tokens, 4.2 at 24, 4.5 at 32 here; float32 21 ms at 97);
-# what runs past 24 tokens is nearly always a long quotation ("Who said <60 words>?"), which keyword search
-# still matches word by word and confidence still weighs whole.  On the dev splits caps of 48, 32 and 24
-# give the same PolNeAR strict figures (hit@1 0.966, speaker 0.952) and TrecQA (MAP 0.859); at 24 the
-# pronoun subset gains one hit and the broad set's speakers lose one of 1,350.
-QUESTION_TOKENS = 24
+# what runs past 32 tokens is nearly always a long quotation ("Who said <60 words>?"), which keyword search
+# still matches word by word and confidence still weighs whole.  On the dev splits the bot's figures are
+# the same at caps of 48, 40, 32, 28 and 24, but the question vector alone loses from 28 down (dense-only
+# PolNeAR strict hit@1 0.947 at 48 and 40, 0.942 at 32, 0.938 at 28, 0.923 at 24), and paraphrased
+# questions have only that; 32 is the shortest cap within one question of 48 there.
+QUESTION_TOKENS = 32
 
 
 def default_model_path() -> str:
