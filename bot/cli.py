@@ -161,9 +161,13 @@ def sources_command(settings: Settings, limit: int, db: Path | None) -> None:
     with friendly_errors():
         index = open_index(settings, db)
     for row in index.articles(limit):
-        click.echo(" · ".join(str(x) for x in (row["id"], row["outlet"] or "-", row["title"] or "-",
-                                                display_date(row["published"]) or "-",
-                                                f"{row['sentences']} sentences")))
+        click.echo(article_line(row))
+
+
+def article_line(row: dict) -> str:
+    """One indexed article as ``newsbot sources`` and the terminal chat's /sources list it."""
+    return " · ".join(str(x) for x in (row["id"], row["outlet"] or "-", row["title"] or "-",
+                                       display_date(row["published"]) or "-", f"{row['sentences']} sentences"))
 
 
 @main.command("stats")
@@ -177,6 +181,11 @@ def stats_command(settings: Settings, db: Path | None) -> None:
         click.echo(f"{key}: {value:,}" if isinstance(value, int) else f"{key}: {value}")
 
 
+CHAT_HELP = ("Ask about the news: type a question and press Enter. /sources lists the latest articles "
+             "I have read; an empty line or Ctrl-D quits.")
+NO_NEWS = ("I have not read any news yet. Add some with `newsbot ingest SOURCE` (a file, folder, web page or "
+           "RSS/Atom feed), or set NEWSBOT_SOURCES before `make run`.")
+CHAT_SOURCES = 10  # articles /sources lists in the terminal chat, as on Telegram
 NO_TOKEN_HELP = """TELEGRAM_BOT_TOKEN is not set, so the bot is not on Telegram; answering here instead.
 To put it on Telegram: open a chat with @BotFather, send /newbot, follow the steps, then put the
 token it gives you in .env as TELEGRAM_BOT_TOKEN=... (or export it) and run `newsbot run` again."""
@@ -297,18 +306,31 @@ def run_telegram(settings: Settings, index) -> None:
 
 
 def terminal_chat(index, *, input_fn: Callable[[str], str], output_fn: Callable[[str], None]) -> None:
-    """Answer questions typed at a prompt with the same code and text as the bot."""
-    output_fn("Ask about the news (empty line or Ctrl-D to quit).")
+    """Answer questions typed at a prompt with the same code and text as the bot.
+
+    It understands /sources and /help as the bot does, because its "not found" reply, the bot's own
+    words, points to /sources; and it says up front when there is no news to answer from, which is
+    where a first ``make run`` without NEWSBOT_SOURCES lands.
+    """
+    output_fn(CHAT_HELP)
+    if not index.articles(1):
+        output_fn(NO_NEWS)
     while True:
         try:
             question = input_fn("> ")
         except (EOFError, KeyboardInterrupt):
             break
-        if not question.strip():
+        command = question.strip().lower()
+        if not command:
             break
-        started = time.perf_counter()
-        output_fn(_answer(index, question, 1, False))
-        logger.debug("answered in %.0f ms", (time.perf_counter() - started) * 1000)
+        if command == "/sources":
+            output_fn("\n".join(map(article_line, index.articles(CHAT_SOURCES))) or NO_NEWS)
+        elif command in ("/help", "/start"):
+            output_fn(CHAT_HELP)
+        else:
+            started = time.perf_counter()
+            output_fn(_answer(index, question, 1, False))
+            logger.debug("answered in %.0f ms", (time.perf_counter() - started) * 1000)
 
 
 if __name__ == "__main__":

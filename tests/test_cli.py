@@ -105,3 +105,24 @@ def test_answering_loads_neither_torch_nor_spacy(db):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == [True, []]
+
+
+def chat(db, typed: str) -> str:
+    """``newsbot run`` without a Telegram token: the terminal chat, fed ``typed``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "TELEGRAM_"))}
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "run"], capture_output=True, text=True, input=typed,
+                            env={**env, "NEWSBOT_DB": str(db), "NEWSBOT_LOG_LEVEL": "WARNING"}, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_terminal_chat_lists_sources_as_its_not_found_reply_suggests(db):
+    out = chat(db, "Who won the 1966 world cup?\n/sources\n\n")
+    assert "see what I have read with /sources" in out
+    assert "rail-1 · Metro Wire · Rail strike called off · 2 Apr 2025 · 3 sentences" in out
+    assert "I have not read any news yet" not in out
+
+
+def test_terminal_chat_on_an_empty_index_says_how_to_add_news(tmp_path):
+    out = chat(tmp_path / "empty.db", "/sources\n\n")
+    assert out.count("I have not read any news yet. Add some with `newsbot ingest SOURCE`") == 2
