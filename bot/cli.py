@@ -183,7 +183,7 @@ def stats_command(settings: Settings, db: Path | None) -> None:
 
 CHAT_HELP = ("Ask about the news: type a question and press Enter. /sources lists the latest articles "
              "I have read; an empty line or Ctrl-D quits.")
-NO_NEWS = ("I have not read any news yet. Add some with `newsbot ingest SOURCE` (a file, folder, web page or "
+EMPTY_INDEX_HELP = ("I have not read any news yet. Add some with `newsbot ingest SOURCE` (a file, folder, web page or "
            "RSS/Atom feed), or set NEWSBOT_SOURCES before `make run`.")
 CHAT_SOURCES = 10  # articles /sources lists in the terminal chat, as on Telegram
 NO_TOKEN_HELP = """TELEGRAM_BOT_TOKEN is not set, so the bot is not on Telegram; answering here instead.
@@ -314,7 +314,7 @@ def terminal_chat(index, *, input_fn: Callable[[str], str], output_fn: Callable[
     """
     output_fn(CHAT_HELP)
     if not index.articles(1):
-        output_fn(NO_NEWS)
+        output_fn(EMPTY_INDEX_HELP)
     while True:
         try:
             question = input_fn("> ")
@@ -324,7 +324,7 @@ def terminal_chat(index, *, input_fn: Callable[[str], str], output_fn: Callable[
         if not command:
             break
         if command == "/sources":
-            output_fn("\n".join(map(article_line, index.articles(CHAT_SOURCES))) or NO_NEWS)
+            output_fn("\n".join(map(article_line, index.articles(CHAT_SOURCES))) or EMPTY_INDEX_HELP)
         elif command in ("/help", "/start"):
             output_fn(CHAT_HELP)
         else:

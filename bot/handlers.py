@@ -129,6 +129,9 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     except QuestionError as exc:
         await reply(message, html.escape(str(exc)))
         return
+    if result.abstained and not await state.service.articles(1):  # "not found" would hide the reason
+        await reply(message, replies.NO_NEWS)
+        return
     await reply(message, *replies.answer(result))
 
 

@@ -39,6 +39,7 @@ DOWNLOAD_FAILED = "I could not download that file from Telegram; please send it 
 DOCUMENT_TOO_BIG = "That file is over 20 MB, the most Telegram lets a bot download; nothing was added."
 BUSY = "Another ingest is running on this index; please try again in a minute."
 INLINE_NOTHING = "Nothing found; see what I have read"
+NO_NEWS = "I have not read any news yet; an admin can /add a source."
 
 HELP = (
     "Ask me about the news and I answer with the exact sentence from an article, "
@@ -93,7 +94,7 @@ def start(examples: list[str], bot_username: str) -> str:
     if examples:
         lines += ["", "Try asking:"] + [f"• <code>{html.escape(q)}</code>" for q in examples]
     else:
-        lines += ["", "I have not read any news yet; an admin can /add a source."]
+        lines += ["", NO_NEWS]
     lines += ["", f"In groups, mention @{html.escape(bot_username)} or use /ask. In any chat, type "
               f"<code>@{html.escape(bot_username)} your question</code> to share an answer.",
               "/sources shows what I have read; /help lists everything."]
@@ -102,7 +103,7 @@ def start(examples: list[str], bot_username: str) -> str:
 
 def sources(articles: list[dict]) -> str:
     if not articles:
-        return "I have not read any news yet; an admin can /add a source."
+        return NO_NEWS
     lines = ["<b>Latest articles I have read</b>"]
     for row in articles:
         title = html.escape(row["title"] or (Path(row["path"]).name if row["path"] else row["id"]))
