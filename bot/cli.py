@@ -183,8 +183,8 @@ def stats_command(settings: Settings, db: Path | None) -> None:
 
 CHAT_HELP = ("Ask about the news: type a question and press Enter. /sources lists the latest articles "
              "I have read; an empty line or Ctrl-D quits.")
-EMPTY_INDEX_HELP = ("I have not read any news yet. Add some with `newsbot ingest SOURCE` (a file, folder, web page or "
-           "RSS/Atom feed), or set NEWSBOT_SOURCES before `make run`.")
+EMPTY_INDEX_HELP = ("I have not read any news yet. Add some with `newsbot ingest SOURCE` (a file, folder, web "
+                    "page or RSS/Atom feed), or set NEWSBOT_SOURCES before `make run`.")
 CHAT_SOURCES = 10  # articles /sources lists in the terminal chat, as on Telegram
 NO_TOKEN_HELP = """TELEGRAM_BOT_TOKEN is not set, so the bot is not on Telegram; answering here instead.
 To put it on Telegram: open a chat with @BotFather, send /newbot, follow the steps, then put the
