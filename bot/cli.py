@@ -20,7 +20,7 @@ from dotenv import load_dotenv
 from index.errors import NewsbotError, QuestionError
 from index.fetch import Fetcher
 
-from .format import answers_text, display_date
+from .format import SOURCES_SHOWN, answers_text, display_date
 from .redact import redact_in_logs
 from .settings import Settings, SettingsError, load_settings
 
@@ -185,7 +185,6 @@ CHAT_HELP = ("Ask about the news: type a question and press Enter. /sources list
              "I have read; an empty line or Ctrl-D quits.")
 EMPTY_INDEX_HELP = ("I have not read any news yet. Add some with `newsbot ingest SOURCE` (a file, folder, web "
                     "page or RSS/Atom feed), or set NEWSBOT_SOURCES before `make run`.")
-CHAT_SOURCES = 10  # articles /sources lists in the terminal chat, as on Telegram
 NO_TOKEN_HELP = """TELEGRAM_BOT_TOKEN is not set, so the bot is not on Telegram; answering here instead.
 To put it on Telegram: open a chat with @BotFather, send /newbot, follow the steps, then put the
 token it gives you in .env as TELEGRAM_BOT_TOKEN=... (or export it) and run `newsbot run` again."""
@@ -324,7 +323,7 @@ def terminal_chat(index, *, input_fn: Callable[[str], str], output_fn: Callable[
         if not command:
             break
         if command == "/sources":
-            output_fn("\n".join(map(article_line, index.articles(CHAT_SOURCES))) or EMPTY_INDEX_HELP)
+            output_fn("\n".join(map(article_line, index.articles(SOURCES_SHOWN))) or EMPTY_INDEX_HELP)
         elif command in ("/help", "/start"):
             output_fn(CHAT_HELP)
         else:

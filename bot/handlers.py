@@ -31,7 +31,7 @@ from index.errors import IndexBusyError, NewsbotError, QuestionError
 
 from . import replies
 from .addressing import is_addressed, question_text
-from .format import TELEGRAM_LIMIT, split_message
+from .format import SOURCES_SHOWN, TELEGRAM_LIMIT, split_message
 from .service import Overloaded
 from .state import BotState, bot_state
 
@@ -194,7 +194,7 @@ async def on_sources(update: Update, context: Context) -> None:
 
 
 async def send_sources(update: Update, context: Context) -> None:
-    articles = await bot_state(context).service.articles(replies.SOURCES_SHOWN)
+    articles = await bot_state(context).service.articles(SOURCES_SHOWN)
     await reply(update.effective_message, replies.sources(articles))
 
 

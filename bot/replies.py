@@ -19,7 +19,6 @@ from .format import NOT_FOUND, NOT_FOUND_HINT, answer_html, display_date, linkab
 
 MORE_ANSWERS = 3
 INLINE_ANSWERS = 5
-SOURCES_SHOWN = 10
 MORE, CONTEXT = "more", "ctx"
 
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
