@@ -30,6 +30,7 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 import numpy as np  # noqa: E402
 
+from .batching import by_token_count  # noqa: E402
 from .errors import ModelError  # noqa: E402
 
 logger = logging.getLogger(__name__)
@@ -135,8 +136,16 @@ class Embedder:
 
 
 def _torch_encode(model, texts: Sequence[str], batch_size: int) -> np.ndarray:
-    vectors = np.asarray(model.encode(list(texts), batch_size=batch_size, convert_to_numpy=True,
-                                      show_progress_bar=False), dtype=np.float32)
+    """sentence-transformers' own encode, one batch at a time: it sorts by characters, and batches of
+    like token count are a quarter faster (``batching``)."""
+    batches = [list(range(len(texts)))]
+    if len(texts) > batch_size:
+        counts = model.tokenizer(list(texts), truncation=True, max_length=model.max_seq_length)["input_ids"]
+        batches = by_token_count([len(ids) for ids in counts], batch_size)
+    vectors = np.empty((len(texts), model.get_embedding_dimension()), dtype=np.float32)
+    for rows in batches:
+        vectors[rows] = model.encode([texts[i] for i in rows], batch_size=len(rows), convert_to_numpy=True,
+                                     show_progress_bar=False)
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 

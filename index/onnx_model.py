@@ -7,8 +7,8 @@ graph, written once into ``<cache>/onnx/<model>-<key>/`` beside the fast
 tokenizer it was traced with.  Loading the cached graph needs neither torch
 nor transformers, which keeps start-up short.
 
-Batches are formed from texts of similar length, so little time goes into
-padding tokens.
+Batches are formed from texts of like token count (``batching``), so little
+time goes into padding tokens.
 
 Questions can run on a second graph with int8 weights in every matrix product
 (``quantize``, made once from the exported one): on this AVX512-VNNI CPU a
@@ -32,6 +32,8 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
+
+from .batching import by_token_count
 
 logger = logging.getLogger(__name__)
 
@@ -82,6 +84,7 @@ class OnnxSentenceModel:
         self._inputs = list(info["inputs"])
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._short: dict[int, Tokenizer] = {}  # the same tokenizer cut at fewer tokens, by that number
+        self._counter: Tokenizer | None = None
         self._options = ort.SessionOptions()
         self._options.intra_op_num_threads = threads
         self._options.inter_op_num_threads = 1
@@ -100,12 +103,23 @@ class OnnxSentenceModel:
     def encode(self, texts: Sequence[str], batch_size: int, max_tokens: int | None = None) -> np.ndarray:
         """Vectors of ``texts``, each cut at ``max_tokens`` (special tokens included) when given."""
         tokenizer = self._tokenizer if max_tokens is None else self._cut_at(max_tokens)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        texts = [text.strip() for text in texts]
+        batches = [list(range(len(texts)))]
+        if len(texts) > batch_size:
+            batches = by_token_count([len(e.ids) for e in self._unpadded().encode_batch(texts)], batch_size)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            rows = order[start:start + batch_size]
-            out[rows] = self._run(tokenizer, [texts[i].strip() for i in rows])
+        for rows in batches:
+            out[rows] = self._run(tokenizer, [texts[i] for i in rows])
         return out
+
+    def _unpadded(self):
+        """A copy of the tokenizer that does not pad, to count each text's tokens."""
+        if self._counter is None:
+            from tokenizers import Tokenizer
+
+            self._counter = Tokenizer.from_str(self._tokenizer.to_str())
+            self._counter.no_padding()
+        return self._counter
 
     def _cut_at(self, max_tokens: int):
         """A copy of the tokenizer that truncates earlier, and still ends each text with its [SEP]."""

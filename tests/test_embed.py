@@ -6,6 +6,7 @@ import shutil
 import numpy as np
 import pytest
 
+from index.batching import by_token_count
 from index.embed import BF16_MIN_TEXTS, QUESTION_TOKENS, Embedder
 from index.errors import ModelError
 
@@ -51,11 +52,24 @@ def test_document_batches_match_torch_float32(embedder, torch_embedder):
 
 
 @pytest.mark.slow
-def test_batch_order_does_not_change_vectors(embedder):
-    """Length bucketing reorders texts inside encode; each vector must still land on its own text."""
-    together = embedder.encode(SENTENCES)  # fewer than BF16_MIN_TEXTS: ONNX Runtime in float32
-    alone = np.concatenate([embedder.encode([s]) for s in SENTENCES])
-    assert (together * alone).sum(axis=1).min() >= 0.9999
+@pytest.mark.parametrize("copies", [6, 11], ids=["onnx-float32", "documents"])
+def test_batch_order_does_not_change_vectors(embedder, copies):
+    """Batching by token count reorders texts inside encode, over several batches (36 texts go to ONNX
+    Runtime, 66 to the document path); each vector must still land on its own text."""
+    texts = [f"{sentence} ({i})" if i % 2 else f"({i}) {sentence} {sentence}"
+             for i in range(copies) for sentence in SENTENCES]
+    assert embedder.batch_size < len(texts) and (len(texts) >= BF16_MIN_TEXTS) == (copies == 11)
+    together = embedder.encode(texts)
+    alone = np.concatenate([embedder.encode([t]) for t in texts])
+    assert (together * alone).sum(axis=1).min() >= 0.999
+
+
+def test_batches_hold_neighbours_in_token_count():
+    counts = [9, 3, 12, 3, 7, 30, 1, 12]
+    batches = by_token_count(counts, 3)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(counts)))
+    assert [len(batch) for batch in batches] == [3, 3, 2]
+    assert [[counts[i] for i in batch] for batch in batches] == [[1, 3, 3], [7, 9, 12], [12, 30]]
 
 
 @pytest.mark.slow
