@@ -138,12 +138,12 @@ class Embedder:
 def _torch_encode(model, texts: Sequence[str], batch_size: int) -> np.ndarray:
     """sentence-transformers' own encode, one batch at a time: it sorts by characters, and batches of
     like token count are a quarter faster (``batching``)."""
-    batches = [list(range(len(texts)))]
-    if len(texts) > batch_size:
-        counts = model.tokenizer(list(texts), truncation=True, max_length=model.max_seq_length)["input_ids"]
-        batches = by_token_count([len(ids) for ids in counts], batch_size)
+    def count_tokens(batch: list[str]) -> list[int]:
+        encoded = model.tokenizer(batch, truncation=True, max_length=model.max_seq_length)
+        return [len(ids) for ids in encoded["input_ids"]]
+
     vectors = np.empty((len(texts), model.get_embedding_dimension()), dtype=np.float32)
-    for rows in batches:
+    for rows in by_token_count(texts, batch_size, count_tokens):
         vectors[rows] = model.encode([texts[i] for i in rows], batch_size=len(rows), convert_to_numpy=True,
                                      show_progress_bar=False)
     return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)

@@ -104,22 +104,19 @@ class OnnxSentenceModel:
         """Vectors of ``texts``, each cut at ``max_tokens`` (special tokens included) when given."""
         tokenizer = self._tokenizer if max_tokens is None else self._cut_at(max_tokens)
         texts = [text.strip() for text in texts]
-        batches = [list(range(len(texts)))]
-        if len(texts) > batch_size:
-            batches = by_token_count([len(e.ids) for e in self._unpadded().encode_batch(texts)], batch_size)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for rows in batches:
+        for rows in by_token_count(texts, batch_size, self._count_tokens):
             out[rows] = self._run(tokenizer, [texts[i] for i in rows])
         return out
 
-    def _unpadded(self):
-        """A copy of the tokenizer that does not pad, to count each text's tokens."""
+    def _count_tokens(self, texts: list[str]) -> list[int]:
+        """Each text's tokens, through a copy of the tokenizer that does not pad."""
         if self._counter is None:
             from tokenizers import Tokenizer
 
             self._counter = Tokenizer.from_str(self._tokenizer.to_str())
             self._counter.no_padding()
-        return self._counter
+        return [len(e.ids) for e in self._counter.encode_batch(texts)]
 
     def _cut_at(self, max_tokens: int):
         """A copy of the tokenizer that truncates earlier, and still ends each text with its [SEP]."""

@@ -65,11 +65,19 @@ def test_batch_order_does_not_change_vectors(embedder, copies):
 
 
 def test_batches_hold_neighbours_in_token_count():
-    counts = [9, 3, 12, 3, 7, 30, 1, 12]
-    batches = by_token_count(counts, 3)
-    assert sorted(i for batch in batches for i in batch) == list(range(len(counts)))
-    assert [len(batch) for batch in batches] == [3, 3, 2]
-    assert [[counts[i] for i in batch] for batch in batches] == [[1, 3, 3], [7, 9, 12], [12, 30]]
+    texts = ["nine", "three", "twelve", "three", "seven", "thirty", "one", "twelve"]
+    counts = {"one": 1, "three": 3, "seven": 7, "nine": 9, "twelve": 12, "thirty": 30}
+    asked = []
+
+    def count_tokens(batch):
+        asked.append(batch)
+        return [counts[t] for t in batch]
+
+    batches = by_token_count(texts, 3, count_tokens)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(texts)))
+    assert [[counts[texts[i]] for i in batch] for batch in batches] == [[1, 3, 3], [7, 9, 12], [12, 30]]
+    assert by_token_count(texts, 8, count_tokens) == [list(range(8))] and len(asked) == 1  # one batch: no count
+    assert by_token_count([], 8, count_tokens) == [] and len(asked) == 1
 
 
 @pytest.mark.slow
