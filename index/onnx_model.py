@@ -110,7 +110,7 @@ class OnnxSentenceModel:
         return out
 
     def _count_tokens(self, texts: list[str]) -> list[int]:
-        """Each text's tokens, through a copy of the tokenizer that does not pad."""
+        """Each text's token count, through a copy of the tokenizer that does not pad."""
         if self._counter is None:
             from tokenizers import Tokenizer
 
