@@ -86,18 +86,20 @@ def bot_index(tmp_path, embedder, bot_index_files):
 
 @pytest.fixture
 def start_bot(fake_api, bot_index):
-    """Start the real bot against the fake server: ``start_bot(**settings)`` → RunningBot."""
+    """Start the real bot against the fake server: ``start_bot(**settings)`` → RunningBot, on the fixture
+    index or on ``start_bot(index=...)`` (which the test closes after this fixture's teardown)."""
     from bot.settings import Settings
     from tests.botrunner import RunningBot
     from tests.fakebotapi import TOKEN
 
     running = []
 
-    def start(**overrides):
-        values = {"db": bot_index.store.db_path, "telegram_bot_token": TOKEN,
+    def start(index=None, **overrides):
+        index = index or bot_index
+        values = {"db": index.store.db_path, "telegram_bot_token": TOKEN,
                   "telegram_api_base_url": fake_api.base_url, "admins": frozenset({ADMIN_ID}),
                   "allow_private_urls": True, **overrides}
-        bot = RunningBot(Settings(**values), bot_index, fake_api)
+        bot = RunningBot(Settings(**values), index, fake_api)
         running.append(bot)
         return bot.start()
 

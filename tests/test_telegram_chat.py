@@ -18,6 +18,15 @@ def shown(call):
     return html.unescape(re.sub(r"<[^>]+>", "", call.text))
 
 
+@pytest.fixture
+def empty_index(tmp_path, embedder):
+    from index.engine import NewsIndex
+
+    index = NewsIndex(tmp_path / "empty.db", embedder=embedder)
+    yield index
+    index.close()
+
+
 def test_start_offers_two_example_questions_that_the_bot_answers(start_bot, fake_api):
     start_bot()
     welcome = fake_api.wait_reply(fake_api.send_message("/start"))
@@ -90,22 +99,11 @@ def test_nothing_to_answer_says_so_and_suggests_sources(start_bot, fake_api):
     assert "The Tech &lt;Desk&gt; · Coders argue over &lt;script&gt; tags &amp; &quot;smart&quot; quotes" in listing.text
 
 
-def test_an_empty_index_says_it_has_read_nothing_rather_than_not_found(fake_api, embedder, tmp_path):
-    from bot.settings import Settings
-    from index.engine import NewsIndex
-    from tests.botrunner import RunningBot
-    from tests.fakebotapi import TOKEN
-
-    index = NewsIndex(tmp_path / "empty.db", embedder=embedder)
-    bot = RunningBot(Settings(db=index.store.db_path, telegram_bot_token=TOKEN,
-                              telegram_api_base_url=fake_api.base_url), index, fake_api).start()
-    try:
-        answer = fake_api.wait_reply(fake_api.send_message("Who said the harbour wall would be rebuilt?"))
-        assert shown(answer) == "I have not read any news yet; an admin can /add a source."
-        assert NOT_FOUND not in shown(answer)
-    finally:
-        bot.stop()
-        index.close()
+def test_an_empty_index_says_it_has_read_nothing_rather_than_not_found(empty_index, start_bot, fake_api):
+    start_bot(index=empty_index)
+    answer = fake_api.wait_reply(fake_api.send_message("Who said the harbour wall would be rebuilt?"))
+    assert shown(answer) == "I have not read any news yet; an admin can /add a source."
+    assert NOT_FOUND not in shown(answer)
 
 
 def test_html_in_articles_and_questions_arrives_escaped(start_bot, fake_api):
