@@ -15,9 +15,9 @@ from urllib.parse import quote, urlsplit
 from index.models import Answer, AnswerSet, SourceRef
 
 NOT_FOUND = "I couldn't find that in the news I have."
-SOURCES_SHOWN = 10  # articles a /sources reply lists, on Telegram and in the terminal chat
 NOT_FOUND_HINT = "Try other words, or see what I have read with /sources."
 TELEGRAM_LIMIT = 4096
+SOURCES_SHOWN = 10  # articles a /sources reply lists, on Telegram and in the terminal chat
 
 
 def display_date(published: str | None) -> str | None:
