@@ -49,10 +49,12 @@ def friendly_errors() -> Iterator[None]:
 def open_index(settings: Settings, db: Path | None):
     """Load the model and open the index (the slow part, so done once per command)."""
     from index.engine import DEFAULT_MIN_SCORE, NewsIndex
+    from index.ingest import FLUSH_TEXTS
 
     return NewsIndex(db or settings.db, settings.model,
                      fetcher=Fetcher(allow_private=settings.allow_private_urls),
-                     min_score=DEFAULT_MIN_SCORE if settings.min_score is None else settings.min_score)
+                     min_score=DEFAULT_MIN_SCORE if settings.min_score is None else settings.min_score,
+                     flush_texts=settings.ingest_batch or FLUSH_TEXTS)
 
 
 db_option = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,

@@ -21,6 +21,7 @@ class Settings:
     model: str | None = None
     sources: tuple[str, ...] = ()
     min_score: float | None = None
+    ingest_batch: int | None = None
     telegram_bot_token: str | None = field(default=None, repr=False)
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_api_file_url: str | None = None
@@ -41,6 +42,7 @@ ENV_NAMES = {
     "model": "NEWSBOT_MODEL",
     "sources": "NEWSBOT_SOURCES",
     "min_score": "NEWSBOT_MIN_SCORE",
+    "ingest_batch": "NEWSBOT_INGEST_BATCH",
     "telegram_bot_token": "TELEGRAM_BOT_TOKEN",
     "telegram_api_base_url": "TELEGRAM_API_BASE_URL",
     "telegram_api_file_url": "TELEGRAM_API_FILE_URL",
@@ -57,6 +59,13 @@ ENV_NAMES = {
 }
 
 
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
 def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.replace("\n", ",").split(",") if part.strip())
 
@@ -70,7 +79,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     converters = {
         "db": Path, "model": str, "sources": _split, "feeds": _split,
         "min_score": float, "refresh_minutes": float, "webhook_port": int, "questions_per_minute": int,
-        "max_search_wait": float,
+        "max_search_wait": float, "ingest_batch": _positive,
         "admins": lambda v: frozenset(int(x) for x in _split(v)),
         "allow_private_urls": lambda v: {"1": True, "true": True, "yes": True, "0": False, "false": False,
                                          "no": False}[v.strip().lower()],

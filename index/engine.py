@@ -16,7 +16,7 @@ from .confidence import confidence
 from .embed import Embedder
 from .errors import QuestionError
 from .fetch import Fetcher
-from .ingest import Progress, ingest
+from .ingest import FLUSH_TEXTS, Progress, ingest
 from .models import AnswerSet, IngestReport
 from .retrieve import retrieve
 from .store import StoredSentence, Store
@@ -48,18 +48,20 @@ def clean_question(question: str) -> str:
 class NewsIndex:
     def __init__(self, db_path: Path | str, model_path: str | None = None, *,
                  fetcher: Fetcher | None = None, min_score: float = DEFAULT_MIN_SCORE,
-                 embedder: Embedder | None = None):
+                 embedder: Embedder | None = None, flush_texts: int = FLUSH_TEXTS):
         self.embedder = embedder or Embedder(model_path)
         self.store = Store(Path(db_path), self.embedder.name, self.embedder.dim)
         self.fetcher = fetcher or Fetcher()
         self.min_score = min_score
+        self.flush_texts = flush_texts
 
     def close(self) -> None:
         self.store.close()
 
     def ingest(self, sources: Iterable[str], *, outlet: str | None = None,
                progress: Progress | None = None) -> IngestReport:
-        return ingest(self.store, self.embedder, sources, fetcher=self.fetcher, outlet=outlet, progress=progress)
+        return ingest(self.store, self.embedder, sources, fetcher=self.fetcher, outlet=outlet, progress=progress,
+                      flush_texts=self.flush_texts)
 
     def ask(self, question: str, k: int = 1) -> AnswerSet:
         text = clean_question(question)

@@ -46,7 +46,9 @@ def write_corpus(folder: Path, articles: int, seed: int = 7) -> list[str]:
 
 
 def newsbot_env(db: Path) -> dict[str, str]:
-    return {**os.environ, "NEWSBOT_DB": str(db), "NEWSBOT_LOG_LEVEL": "INFO", "PYTHONPATH": str(ROOT)}
+    # Flushes of 512 new texts, so kills land in several flushes of these corpora, not after a single one.
+    return {**os.environ, "NEWSBOT_DB": str(db), "NEWSBOT_LOG_LEVEL": "INFO", "NEWSBOT_INGEST_BATCH": "512",
+            "PYTHONPATH": str(ROOT)}
 
 
 def newsbot_check(db: Path) -> subprocess.CompletedProcess:

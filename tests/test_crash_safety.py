@@ -15,7 +15,7 @@ from tests.ingest_runs import (IngestProcess, assert_same_index, ingest_to_end, 
 def test_killed_ingests_leave_a_whole_index_and_a_rerun_matches_an_uninterrupted_one(tmp_path, embedder):
     from index.engine import NewsIndex
 
-    # Enough articles for several embedding flushes (ingest buffers ~512 new texts), so kills land mid-run.
+    # Enough articles for several flushes of 512 new texts (newsbot_env sets it), so kills land mid-run.
     sources = write_corpus(tmp_path / "corpus", 120) + [str(FIXTURES / "articles.jsonl")]
     reference = NewsIndex(tmp_path / "reference.db", embedder=embedder)
     reference.ingest(sources)
