@@ -68,8 +68,7 @@ class _Pending:
 
 
 def ingest(store: Store, embedder: Embedder, sources: Iterable[str], *, fetcher: Fetcher,
-           outlet: str | None = None, progress: Progress | None = None,
-           flush_texts: int = FLUSH_TEXTS) -> IngestReport:
+           flush_texts: int, outlet: str | None = None, progress: Progress | None = None) -> IngestReport:
     report = IngestReport()
     started = time.perf_counter()
     pending: list[_Pending] = []
