@@ -98,6 +98,10 @@ class OnnxSentenceModel:
                 quantize(folder, partial(self._worst_cosine, self._open(graph)))
             if (folder / QUESTION_GRAPH).exists():
                 graph = folder / QUESTION_GRAPH
+        if graph.name == QUESTION_GRAPH:
+            # One question's int8 products are too small to share: handing each op to a sleeping second
+            # thread costs more than it saves (2.2 ms a question on one thread, 3.1 ms on two, this host).
+            self._options.intra_op_num_threads = 1
         self._session = self._open(graph)
 
     def encode(self, texts: Sequence[str], batch_size: int, max_tokens: int | None = None) -> np.ndarray:
