@@ -82,7 +82,7 @@ def _check_sqlite(conn: sqlite3.Connection, report: CheckReport) -> None:
         return
     if result != ["ok"]:
         report.problems.extend(f"sqlite integrity_check: {line}" for line in result[:20])
-    missing = {"meta", "articles", "sentences", "texts", "sentences_fts"} - {
+    missing = {"meta", "articles", "sentences", "texts", "texts_fts"} - {
         r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if missing:
         report.problems.append(f"not a newsbot index: tables missing ({', '.join(sorted(missing))})")
@@ -156,18 +156,18 @@ def _check_articles(conn: sqlite3.Connection, report: CheckReport) -> None:
 
 
 def _check_fts_rows(conn: sqlite3.Connection, report: CheckReport) -> None:
-    """The FTS index holds exactly the sentences' rowids."""
-    unindexed = conn.execute("SELECT id FROM sentences EXCEPT SELECT id FROM sentences_fts_docsize").fetchall()
-    stale = conn.execute("SELECT id FROM sentences_fts_docsize EXCEPT SELECT id FROM sentences").fetchall()
+    """The FTS index holds exactly the texts' rowids."""
+    unindexed = conn.execute("SELECT id FROM texts EXCEPT SELECT id FROM texts_fts_docsize").fetchall()
+    stale = conn.execute("SELECT id FROM texts_fts_docsize EXCEPT SELECT id FROM texts").fetchall()
     if unindexed:
-        report.problems.append(f"{len(unindexed)} sentences are missing from the keyword index "
-                               f"(sentences {_ids(unindexed)})")
+        report.problems.append(f"{len(unindexed)} texts are missing from the keyword index "
+                               f"(texts {_ids(unindexed)})")
     if stale:
-        report.problems.append(f"{len(stale)} keyword index entries have no sentence (rowids {_ids(stale)})")
+        report.problems.append(f"{len(stale)} keyword index entries have no text (rowids {_ids(stale)})")
 
 
 def _check_fts_content(conn: sqlite3.Connection, report: CheckReport) -> None:
-    """Each FTS entry was built from its sentence's current text.
+    """Each FTS entry was built from its text's current words.
 
     FTS5 spells the check as an INSERT, so it runs in its own write
     transaction (waiting for an ingest's article to commit, not failing on a
@@ -178,8 +178,8 @@ def _check_fts_content(conn: sqlite3.Connection, report: CheckReport) -> None:
     except sqlite3.OperationalError as exc:
         raise IndexBusyError(f"{report.db_path} stayed locked by a writer: {exc}") from exc
     try:
-        conn.execute("INSERT INTO sentences_fts(sentences_fts, rank) VALUES ('integrity-check', 1)")
+        conn.execute("INSERT INTO texts_fts(texts_fts, rank) VALUES ('integrity-check', 1)")
     except sqlite3.DatabaseError as exc:  # SQLITE_CORRUPT_VTAB: "database disk image is malformed"
-        report.problems.append(f"keyword index does not match the sentences' text (FTS5 integrity-check: {exc})")
+        report.problems.append(f"keyword index does not match the texts (FTS5 integrity-check: {exc})")
     finally:
         conn.rollback()

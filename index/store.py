@@ -114,10 +114,10 @@ class Store:
             self.db.execute("PRAGMA foreign_keys=ON")
             migrations.apply(self.db)
             self._check_meta(model_name, dim)
-            self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.sentences_vocab "
-                            "USING fts5vocab(main, sentences_fts, 'row')")
+            self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.texts_vocab "
+                            "USING fts5vocab(main, texts_fts, 'row')")
         self.terms = Terms()
-        self._counts: dict[str, int] = {}  # index term -> sentences holding it
+        self._counts: dict[str, int] = {}  # index term -> texts holding it
         self._counts_version: int | None = None  # PRAGMA data_version they were counted at
         self._counted_at = 0.0
         self._counts_max_age = counts_max_age
@@ -296,20 +296,16 @@ class Store:
         return by_ordinal.get(sentence.ordinal - 1), by_ordinal.get(sentence.ordinal + 1)
 
     def keyword_search(self, match: str, limit: int) -> list[tuple[int, float]]:
-        """(text_id, bm25 score; higher is better) for an FTS5 MATCH expression, best first."""
+        """(text_id, bm25 score; higher is better) for an FTS5 MATCH expression, best first, over the texts
+        that stand in an article."""
         with self._lock:
-            rows = self.db.execute(
-                "SELECT s.text_id, -bm25(sentences_fts) AS score FROM sentences_fts "
-                "JOIN sentences s ON s.id = sentences_fts.rowid "
-                "WHERE sentences_fts MATCH ? ORDER BY bm25(sentences_fts) LIMIT ?",
-                [match, limit]).fetchall()
-        best: dict[int, float] = {}
-        for text_id, score in rows:
-            best.setdefault(text_id, score)
-        return list(best.items())
+            return self.db.execute(
+                "SELECT texts_fts.rowid, -bm25(texts_fts) FROM texts_fts WHERE texts_fts MATCH ? "
+                "AND EXISTS (SELECT 1 FROM sentences s WHERE s.text_id = texts_fts.rowid) "
+                "ORDER BY bm25(texts_fts) LIMIT ?", [match, limit]).fetchall()
 
     def term_counts(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
-        """(sentences in the index, how many of them hold each word), stemmed as the index stems.
+        """(texts in the index, how many of them hold each word), stemmed as the index stems.
 
         Counting walks a term's whole posting list (20 ms for a common word at a million sentences, and
         100 ms to count the sentences), so counts are kept: until this store writes, or, while another
@@ -324,12 +320,12 @@ class Store:
                 version != self._counts_version and time.monotonic() - self._counted_at >= self._counts_max_age)
             if stale or len(self._counts) > _MAX_COUNTS:
                 self._counts.clear()
-                self._total = self.db.execute("SELECT count(*) FROM sentences").fetchone()[0]
+                self._total = self.db.execute("SELECT count(*) FROM texts").fetchone()[0]
                 self._counts_version, self._counted_at = version, time.monotonic()
             missing = sorted({t for terms in word_terms.values() for t in terms} - self._counts.keys())
             if missing:
                 marks = ",".join("?" * len(missing))
-                found = dict(self.db.execute(f"SELECT term, doc FROM temp.sentences_vocab WHERE term IN ({marks})",
+                found = dict(self.db.execute(f"SELECT term, doc FROM temp.texts_vocab WHERE term IN ({marks})",
                                              missing).fetchall())
                 self._counts.update((t, found.get(t, 0)) for t in missing)
             # A word the tokenizer splits ("e_mail") is held at most as often as its rarest part.

@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 
-# Must stay the tokenizer of ``sentences_fts`` (schema.m001_initial).
+# Must stay the tokenizer of ``texts_fts`` (schema.m004_keyword_index_of_texts).
 TOKENIZE = "porter unicode61"
 _MAX_WORDS = 100_000
 

@@ -51,7 +51,7 @@ def test_furniture_is_never_indexed(news_index, fixture_copy):
     news_index.ingest([str(fixture_copy("harbour.txt"))])
     texts = [r[0] for r in news_index.store.db.execute("SELECT text FROM sentences")]
     fts = [r[0] for r in news_index.store.db.execute(
-        "SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH 'ferry OR advertisement OR share'")]
+        "SELECT rowid FROM texts_fts WHERE texts_fts MATCH 'ferry OR advertisement OR share'")]
     assert not any(t.startswith(("Read more", "Advertisement", "Share this", "Maria Lopez")) for t in texts)
     assert fts == []
 

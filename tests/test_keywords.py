@@ -9,8 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlite_utils import Database
 
 from index.hybrid import coverage, keyword_match, keywords
+from index.schema import migrations
 from index.models import Article, Sentence
 from index.store import Store, content_hash, text_hash
 
@@ -47,18 +49,18 @@ def store(tmp_path):
 
 
 def fts_count(db_path: Path, word: str) -> int:
-    """The reference: FTS5 itself counting the sentences that match the word."""
+    """The reference: FTS5 itself counting the texts that match the word."""
     with sqlite3.connect(db_path) as db:
-        return db.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?", [f'"{word}"']).fetchone()[0]
+        return db.execute("SELECT count(*) FROM texts_fts WHERE texts_fts MATCH ?", [f'"{word}"']).fetchone()[0]
 
 
 def test_terms_are_the_index_own_terms(store):
     stored = {}
     with sqlite3.connect(store.db_path) as db:
-        db.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, sentences_fts, 'instance')")
+        db.execute("CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, texts_fts, 'instance')")
         for term, doc in db.execute("SELECT term, doc FROM temp.v"):
             stored.setdefault(doc, set()).add(term)
-        ids = [row[0] for row in db.execute("SELECT id FROM sentences ORDER BY id")]
+        ids = [row[0] for row in db.execute("SELECT id FROM texts ORDER BY id")]
     assert store.terms.of(LINES) == [frozenset(stored[i]) for i in ids]
     assert "borrow" in store.terms.of(["borrowing"])[0]
 
@@ -78,6 +80,50 @@ def test_term_counts_match_fts5_and_follow_every_writer(store, tmp_path):
 
     add_article(store, "c", ["Another zeppelin landed."])  # and this store's own write
     assert store.term_counts(["zeppelin"]) == (len(LINES) + 3, {"zeppelin": 2})
+
+
+def test_a_syndicated_text_is_one_keyword_row(store):
+    copy = [LINES[0], LINES[3], "Ferry passengers were stranded overnight."]
+    add_article(store, "wire", copy)
+    found = store.keyword_search('"ferry" OR "harbour"', 100)
+    texts = dict(store.db.execute("SELECT text, id FROM texts").fetchall())
+    assert sorted(t for t, _ in found) == sorted(texts[line] for line in [*LINES[:5], copy[2]])
+    assert store.term_counts(["harbour", "ferry"]) == (len(LINES) + 1, {"harbour": 4, "ferry": 3})
+
+
+def test_a_replaced_sentence_leaves_no_keyword_hit(store):
+    changed = LINES[:5] + ["Bakers in the old town kept their prices."]
+    store.save_article(key="id:a", article=Article(text="\n".join(changed), source_id="a"),
+                       chash=content_hash("\n".join(changed)), source=("a", "file"),
+                       sentences=[Sentence(ordinal=i, line=i + 1, start=0, end=len(t), text=t)
+                                  for i, t in enumerate(changed)],
+                       new_texts={text_hash(changed[5]): changed[5]},
+                       new_vectors=np.ones((1, DIM), np.float32) / DIM ** .5, replace_rowid=1)
+    hits = {t for t, _ in store.keyword_search('"bakers"', 10)}
+    assert hits == {dict(store.db.execute("SELECT text, id FROM texts").fetchall())[changed[5]]}
+
+
+def test_an_index_from_before_m004_moves_its_keywords_to_texts(tmp_path):
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="m004_keyword_index_of_texts")
+    old.execute("INSERT INTO meta(key, value) VALUES ('model', 'synthetic'), ('dim', ?)", [str(DIM)])
+    old.execute("INSERT INTO articles(id, key, article_id, content_hash, ingested_at, sentence_count) "
+                "VALUES (1, 'id:a', 'a', 'h', 'now', 3), (2, 'id:b', 'b', 'h2', 'now', 1)")
+    old.execute("INSERT INTO texts(id, hash, text) VALUES (0, 'h0', ?), (1, 'h1', ?), (2, 'h2', ?)", LINES[:3])
+    old.execute('INSERT INTO sentences(article_id, ordinal, line, start, "end", text_id, text) VALUES '
+                "(1, 0, 1, 0, 1, 0, ?), (1, 1, 2, 0, 1, 1, ?), (1, 2, 3, 0, 1, 2, ?), (2, 0, 1, 0, 1, 0, ?)",
+                [*LINES[:3], LINES[0]])
+    assert old.execute("SELECT count(*) FROM sentences_fts").fetchone()[0] == 4
+    old.conn.commit()
+    old.close()
+
+    store = Store(path, "synthetic", DIM)
+    tables = {r[0] for r in store.db.execute("SELECT name FROM sqlite_master")}
+    assert "sentences_fts" not in tables and {"texts_fts", "texts_ai"} <= tables
+    assert sorted(t for t, _ in store.keyword_search('"harbour"', 10)) == [0, 1, 2]
+    assert store.term_counts(["council"]) == (3, {"council": 2})
+    store.close()
 
 
 def test_term_counts_may_lag_another_process_but_never_this_one(tmp_path):
