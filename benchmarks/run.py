@@ -25,8 +25,8 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 from importlib.metadata import version
+from pathlib import Path
 
 import numpy as np
 
