@@ -22,10 +22,10 @@ from .store import Store
 
 # Weight of BM25, scaled to 0..1 by the best BM25 of the pool, next to the cosine; chosen on TrecQA dev.
 KEYWORD_WEIGHT = 0.1
-# BM25 scores every sentence that holds any word searched for, so its cost is the number of those
-# sentences (about 2 µs each here).  Words are searched rarest first while the sentences holding them
-# stay within this budget: in a corpus like PolNeAR's that is every word of 90 % of questions; at a
-# million sentences the common words, whose BM25 weight is small anyway, are left to the dense side.
+# BM25 scores every text that holds any word searched for, so its cost is the number of those texts
+# (about 2 µs each here).  Words are searched rarest first while the texts holding them stay within
+# this budget: in a corpus like PolNeAR's that is every word of 90 % of questions; at a million
+# sentences the common words, whose BM25 weight is small anyway, are left to the dense side.
 KEYWORD_BUDGET = 2000
 # FTS5 also pays per word searched (each word's index lookup): a "Who said <60-word quote>?" searched all
 # its thirty-odd words in 7 ms at 100k sentences.  Its rarest dozen already single the sentence out, and
@@ -72,7 +72,7 @@ def fts_query(question: str) -> str | None:
 def keyword_match(store: Store, question: str, budget: int = KEYWORD_BUDGET,
                   terms: int = KEYWORD_TERMS) -> str | None:
     """The bot's FTS5 MATCH: the question's rarest words, at most ``terms`` of them, held by at most
-    ``budget`` sentences in all; None when no word fits."""
+    ``budget`` texts in all; None when no word fits."""
     words = search_words(question)
     _, counts = store.term_counts(words)
     chosen, spent = set(), 0
@@ -97,8 +97,8 @@ def pool(store: Store, query: np.ndarray, question: str, size: int,
          only: Sequence[int] | None = None) -> list[Candidate]:
     """The fused candidates, best first: dense top ``size`` and keyword top ``size`` (or exactly ``only``).
 
-    The keyword match stays within ``KEYWORD_BUDGET`` sentences, so one FTS5 query scores every sentence
-    it matches: its best ``size`` join the pool, and the rest give the dense hits their BM25.
+    The keyword match stays within ``KEYWORD_BUDGET`` texts, so one FTS5 query scores every text it
+    matches: its best ``size`` join the pool, and the rest give the dense hits their BM25.
     """
     match = keyword_match(store, question)
     bm25 = dict(store.keyword_search(match, KEYWORD_BUDGET)) if match else {}

@@ -105,8 +105,8 @@ def m003_quote_act(db: Database) -> None:
 def m004_keyword_index_of_texts(db: Database) -> None:
     """Keyword search indexes each distinct text once, as the vectors do.  Over sentences, a story carried
     by ten outlets was ten rows: every question's BM25 pass scored each of them, and its words counted ten
-    times towards how common they are (one syndicated copy of the benchmark corpus made questions 27 %
-    slower).  Texts are never deleted (their row is their vector's), so one trigger keeps the index."""
+    times towards how common they are (one syndicated copy of the benchmark corpus made questions about
+    a quarter slower).  Texts are never deleted (their row is their vector's), so one trigger keeps the index."""
     db.executescript(
         """
         DROP TRIGGER sentences_ai;

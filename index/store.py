@@ -308,7 +308,7 @@ class Store:
         """(texts in the index, how many of them hold each word), stemmed as the index stems.
 
         Counting walks a term's whole posting list (20 ms for a common word at a million sentences, and
-        100 ms to count the sentences), so counts are kept: until this store writes, or, while another
+        100 ms to count the texts), so counts are kept: until this store writes, or, while another
         process is ingesting (``PRAGMA data_version`` moves with its every commit), for up to
         ``counts_max_age`` seconds.  They are statistics for weighting and for the keyword budget; a
         word counted as absent is still searched, so nothing new is missed meanwhile.

@@ -12,8 +12,8 @@ import pytest
 from sqlite_utils import Database
 
 from index.hybrid import coverage, keyword_match, keywords
-from index.schema import migrations
 from index.models import Article, Sentence
+from index.schema import migrations
 from index.store import Store, content_hash, text_hash
 
 DIM = 8
