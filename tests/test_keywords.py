@@ -123,6 +123,7 @@ def test_an_index_from_before_m004_moves_its_keywords_to_texts(tmp_path):
     assert "sentences_fts" not in tables and {"texts_fts", "texts_ai"} <= tables
     assert sorted(t for t, _ in store.keyword_search('"harbour"', 10)) == [0, 1, 2]
     assert store.term_counts(["council"]) == (3, {"council": 2})
+    store.db.execute("INSERT INTO texts_fts(texts_fts, rank) VALUES ('integrity-check', 1)")  # raises if not
     store.close()
 
 
