@@ -25,7 +25,7 @@ LINES = ["The council is borrowing money to mend the harbour wall.",
          "Bakers in the old town sold out of bread by noon."]
 
 
-def add_article(store: Store, tag: str, lines: list[str]) -> None:
+def add_article(store: Store, tag: str, lines: list[str], replace_rowid: int | None = None) -> None:
     text = "\n".join(lines)
     sentences, start = [], 0
     for i, line in enumerate(lines):
@@ -37,7 +37,8 @@ def add_article(store: Store, tag: str, lines: list[str]) -> None:
     with store.writer():
         store.save_article(key="id:" + tag, article=Article(text=text, source_id=tag), chash=content_hash(text),
                            source=(tag, "file"), sentences=sentences, new_texts=new,
-                           new_vectors=vectors / np.linalg.norm(vectors, axis=1, keepdims=True), replace_rowid=None)
+                           new_vectors=vectors / np.linalg.norm(vectors, axis=1, keepdims=True),
+                           replace_rowid=replace_rowid)
 
 
 @pytest.fixture
@@ -93,12 +94,7 @@ def test_a_syndicated_text_is_one_keyword_row(store):
 
 def test_a_replaced_sentence_leaves_no_keyword_hit(store):
     changed = LINES[:5] + ["Bakers in the old town kept their prices."]
-    store.save_article(key="id:a", article=Article(text="\n".join(changed), source_id="a"),
-                       chash=content_hash("\n".join(changed)), source=("a", "file"),
-                       sentences=[Sentence(ordinal=i, line=i + 1, start=0, end=len(t), text=t)
-                                  for i, t in enumerate(changed)],
-                       new_texts={text_hash(changed[5]): changed[5]},
-                       new_vectors=np.ones((1, DIM), np.float32) / DIM ** .5, replace_rowid=1)
+    add_article(store, "a", changed, replace_rowid=1)
     hits = {t for t, _ in store.keyword_search('"bakers"', 10)}
     assert hits == {dict(store.db.execute("SELECT text, id FROM texts").fetchall())[changed[5]]}
 
