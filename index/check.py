@@ -139,6 +139,13 @@ def _check_sentences(conn: sqlite3.Connection, report: CheckReport) -> None:
     if wrong:
         report.problems.append(f"{len(wrong)} sentences point at the text row (and vector) of another "
                                f"sentence (sentences {_ids(wrong)})")
+    misflagged = conn.execute(
+        "SELECT s.id FROM sentences s WHERE s.in_speech != EXISTS (SELECT 1 FROM quotes q "
+        "WHERE q.article_id = s.article_id AND q.first_ordinal <= s.ordinal AND s.ordinal <= q.last_ordinal "
+        "AND q.speaker IS NOT NULL AND q.act = 'speech')").fetchall()
+    if misflagged:
+        report.problems.append(f"{len(misflagged)} sentences are flagged in_speech against their article's quote "
+                               f"records (sentences {_ids(misflagged)})")
 
 
 def _check_articles(conn: sqlite3.Connection, report: CheckReport) -> None:

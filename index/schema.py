@@ -121,3 +121,20 @@ def m004_keyword_index_of_texts(db: Database) -> None:
         END;
         """
     )
+
+
+@migrations()
+def m005_sentences_in_speech(db: Database) -> None:
+    """Whether a sentence stands inside a speech record with a speaker, kept on the sentence: "who said"
+    questions ask it of every candidate, and the range join against the quotes took about 0.6 ms of a
+    6 ms question (0.05 ms as a column).  Written with the sentence and deleted with it, as its quotes are."""
+    db.executescript(
+        """
+        ALTER TABLE sentences ADD COLUMN in_speech INTEGER NOT NULL DEFAULT 0;
+        UPDATE sentences SET in_speech = 1 WHERE EXISTS (
+            SELECT 1 FROM quotes q WHERE q.article_id = sentences.article_id
+            AND q.first_ordinal <= sentences.ordinal AND sentences.ordinal <= q.last_ordinal
+            AND q.speaker IS NOT NULL AND q.act = 'speech'
+        );
+        """
+    )

@@ -223,11 +223,12 @@ class Store:
                          article.author, article.url, article.published, article.path, chash, _now(),
                          len(sentences)])
                     rowid = cur.lastrowid
+                    spoken = _in_speech(quotes)
                     conn.executemany(
-                        'INSERT INTO sentences(article_id, ordinal, line, start, "end", text_id, text) '
-                        "VALUES (?,?,?,?,?,?,?)",
-                        [(rowid, s.ordinal, s.line, s.start, s.end, text_ids[text_hash(s.text)], s.text)
-                         for s in sentences])
+                        'INSERT INTO sentences(article_id, ordinal, line, start, "end", text_id, text, in_speech) '
+                        "VALUES (?,?,?,?,?,?,?,?)",
+                        [(rowid, s.ordinal, s.line, s.start, s.end, text_ids[text_hash(s.text)], s.text,
+                          int(s.ordinal in spoken)) for s in sentences])
                     conn.executemany(
                         "INSERT INTO quotes(article_id, first_ordinal, last_ordinal, line, speaker, mention, cue, act, "
                         "kind, resolved_by, text) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -274,11 +275,8 @@ class Store:
             return set()
         marks = ",".join("?" * len(text_ids))
         with self._lock:
-            rows = self.db.execute(
-                "SELECT DISTINCT s.text_id FROM sentences s JOIN quotes q ON q.article_id = s.article_id "
-                "AND q.first_ordinal <= s.ordinal AND s.ordinal <= q.last_ordinal "
-                f"WHERE s.text_id IN ({marks}) AND q.speaker IS NOT NULL AND q.act = 'speech'",
-                list(map(int, text_ids))).fetchall()
+            rows = self.db.execute(f"SELECT DISTINCT text_id FROM sentences WHERE text_id IN ({marks}) AND in_speech",
+                                   list(map(int, text_ids))).fetchall()
         return {r[0] for r in rows}
 
     def sentence(self, sentence_id: int) -> StoredSentence | None:
@@ -408,6 +406,11 @@ def _opening(db_path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _in_speech(quotes: Sequence[Quote]) -> set[int]:
+    """Ordinals of the sentences inside a speech record with a speaker (``sentences.in_speech``)."""
+    return {o for q in quotes if q.speaker is not None and q.act == "speech" for o in range(q.first, q.last + 1)}
 
 
 def _now() -> str:

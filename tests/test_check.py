@@ -83,6 +83,9 @@ def test_torn_tail_row_is_cut_and_the_next_append_works(db):
     (["DELETE FROM texts WHERE id = 5"], "keyword index entries have no text"),
     (["DELETE FROM texts WHERE id = 5"], "FTS5 integrity-check"),
     (["UPDATE texts SET text = 'The zeppelin landed.' WHERE id = 6"], "FTS5 integrity-check"),
+    (["UPDATE sentences SET in_speech = 1 - in_speech WHERE id = 2"], "flagged in_speech"),
+    (["DELETE FROM quotes WHERE id = (SELECT min(id) FROM quotes WHERE speaker IS NOT NULL AND act = 'speech')"],
+     "flagged in_speech"),
     (["DELETE FROM sources"], "name a source that is not stored"),
     (["DELETE FROM meta"], "meta table"),
 ])
