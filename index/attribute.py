@@ -215,7 +215,7 @@ class _Reading:
         if not self.sentences:
             return []
         mentions = _mentions(self.docs, self.by_ordinal, self.spans)
-        _add_name_hits(mentions, self.sentences, self.spans)
+        _add_name_hits(mentions, self.sentences, self.spans, self.docs)
         cues = dict(self.cues)
         for o, label in _speaker_labels(self.sentences, mentions).items():
             cues.setdefault(o, label)
@@ -507,10 +507,12 @@ _LEADS_IN = re.compile(r"^\W*(?:[^,]{0,30},\s*)?(?:[A-Z][\w.'’-]*\s+){0,4}$")
 
 
 def _add_name_hits(mentions: dict[int, list[_Mention]], sentences: Sequence[Sentence],
-                   spans: Sequence[_Span]) -> None:
+                   spans: Sequence[_Span], docs: dict) -> None:
     """Every later mention of a person spaCy once named in full, by full name or surname, in every sentence:
-    the small model often tags a bare surname as an organisation, and most sentences are never parsed.
-    A hit near the start of its sentence, before any other name, stands for the sentence's subject."""
+    the small model often tags a bare surname as an organisation, or not at all, and most sentences are
+    never parsed.  In a parsed sentence a hit is its subject when the parse says so ("In an interview with
+    the host Rusty Humphries, Ham made it clear"); elsewhere, when it stands near the start, before any
+    other name."""
     people: dict[str, str] = {}
     for m in (m for ms in mentions.values() for m in ms):
         words = m.name.split()
@@ -527,8 +529,12 @@ def _add_name_hits(mentions: dict[int, list[_Mention]], sentences: Sequence[Sent
             if _inside(spans, at) or any(k.position <= at < k.position + len(k.name) + 40 and
                                          k.name.split()[-1] == m.group(0) for k in known):
                 continue
-            subject = (not known and not hits and _LEADS_IN.match(s.text[:m.start()]) is not None
-                       and s.text[m.end():m.end() + 2] not in ("'s", "’s"))
+            if s.ordinal in docs:
+                token = docs[s.ordinal].char_span(m.start(), m.end(), alignment_mode="expand")
+                subject = token is not None and token.root.dep_ in _SUBJECT_DEPS
+            else:
+                subject = (not known and not hits and _LEADS_IN.match(s.text[:m.start()]) is not None
+                           and s.text[m.end():m.end() + 2] not in ("'s", "’s"))
             hits.append(_Mention(s.ordinal, at, people[m.group(0)], set(), subject))
         if hits:
             mentions.setdefault(s.ordinal, []).extend(hits)

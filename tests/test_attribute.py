@@ -95,6 +95,14 @@ def test_bare_surname_the_parser_missed_is_the_person_named_before(constructions
     assert covering(*constructions, "We lost the whole barley crop").speaker == "Owen Hale"
 
 
+def test_he_is_the_subject_the_parse_found_not_the_last_name_before_it():
+    # spaCy tags "Stone" as an organisation; the parse still makes it the subject, and "he told the host" is
+    # not the host.
+    sentences, quotes = quotes_of(FIXTURES / "quotes_subject.txt")
+    told = covering(sentences, quotes, "It was demoralizing")
+    assert told.speaker == "Colin Stone" and told.resolved_by == "pronoun"
+
+
 def test_said_before_the_name_with_a_colon(constructions):
     drained = covering(*constructions, "Every field will be drained")
     assert drained.speaker == "Daniel Reyes" and drained.kind == "direct"
