@@ -487,9 +487,9 @@ def _mentions(docs: dict, by_ordinal: dict[int, Sentence], spans: Sequence[_Span
     for ordinal, doc in docs.items():
         sentence = by_ordinal[ordinal]
         for ent in doc.ents:
-            if ent.label_ != "PERSON" or _inside(spans, sentence.start + ent.start_char):
-                continue
             root = ent.root
+            if ent.label_ != "PERSON" or _inside(spans, sentence.start + ent.start_char) or _modifier(root):
+                continue
             title = [_title_before(ent, doc)]
             for child in root.children:
                 if child.dep_ == "appos":
@@ -500,6 +500,12 @@ def _mentions(docs: dict, by_ordinal: dict[int, Sentence], spans: Sequence[_Span
                 ordinal, sentence.start + ent.start_char, _clean_name(ent.text), _title_words(" ".join(title)),
                 root.dep_ in _SUBJECT_DEPS))
     return found
+
+
+def _modifier(token) -> bool:
+    """A name that modifies a noun after a determiner ("the Clinton campaign") names the campaign, not someone a
+    later "she" can be.  Without the determiner it is as likely a misparse ("Scott bristles at ...")."""
+    return token.dep_ == "compound" and any(c.dep_ in ("det", "poss") and c.i < token.i for c in token.head.children)
 
 
 # What may stand before a sentence's subject: capitalised words ("Sen. Jon", "But"), a short opener and a comma.
@@ -531,6 +537,8 @@ def _add_name_hits(mentions: dict[int, list[_Mention]], sentences: Sequence[Sent
                 continue
             if s.ordinal in docs:
                 token = docs[s.ordinal].char_span(m.start(), m.end(), alignment_mode="expand")
+                if token is not None and _modifier(token.root):
+                    continue
                 subject = token is not None and token.root.dep_ in _SUBJECT_DEPS
             else:
                 subject = (not known and not hits and _LEADS_IN.match(s.text[:m.start()]) is not None

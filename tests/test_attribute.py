@@ -103,6 +103,12 @@ def test_he_is_the_subject_the_parse_found_not_the_last_name_before_it():
     assert told.speaker == "Colin Stone" and told.resolved_by == "pronoun"
 
 
+def test_a_name_modifying_a_noun_is_not_the_she_that_follows():
+    # "the Ortiz campaign" names the mayor's campaign; the "she" after it is the woman quoted before it.
+    sentences, quotes = quotes_of(FIXTURES / "quotes_subject.txt")
+    assert covering(sentences, quotes, "A few speeches will not be enough").speaker == "Ruth Bell"
+
+
 def test_said_before_the_name_with_a_colon(constructions):
     drained = covering(*constructions, "Every field will be drained")
     assert drained.speaker == "Daniel Reyes" and drained.kind == "direct"
