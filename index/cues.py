@@ -72,6 +72,7 @@ WEAK_REPORTING = frozenset({
     "accusing", "agreeing", "attacking", "believing", "blasting", "calling", "condemning", "demanding", "describing",
     "endorsing", "estimating", "expecting", "hoping", "indicating", "mocking", "praising", "questioning", "reading",
     "rejecting", "reporting", "showing", "singing", "slamming", "thinking", "discussing", "dismissing",
+    "write", "writes", "wrote", "written", "writing",  # "artists writing songs about him"
 })
 
 # Verbs of wanting, planning and taking sides ("She wants to triple AmeriCorps", "he has championed gay

@@ -109,6 +109,13 @@ def test_a_name_modifying_a_noun_is_not_the_she_that_follows():
     assert covering(sentences, quotes, "A few speeches will not be enough").speaker == "Ruth Bell"
 
 
+def test_writing_with_a_plain_object_reports_nothing_but_wrote_that_does():
+    sentences, quotes = quotes_of(FIXTURES / "quotes_subject.txt")
+    songs = next(s for s in sentences if "writing songs" in s.text)
+    assert not [q for q in quotes if q.first <= songs.ordinal <= q.last]
+    assert covering(sentences, quotes, "the songs embarrassed him").speaker == "Dan Reyes"
+
+
 def test_said_before_the_name_with_a_colon(constructions):
     drained = covering(*constructions, "Every field will be drained")
     assert drained.speaker == "Daniel Reyes" and drained.kind == "direct"
