@@ -95,25 +95,29 @@ def test_bare_surname_the_parser_missed_is_the_person_named_before(constructions
     assert covering(*constructions, "We lost the whole barley crop").speaker == "Owen Hale"
 
 
-def test_he_is_the_subject_the_parse_found_not_the_last_name_before_it():
+@pytest.fixture(scope="module")
+def subjects():
+    """(sentences, quotes) of the article written for who a later he/she is, parsed once."""
+    return quotes_of(FIXTURES / "quotes_subject.txt")
+
+
+def test_he_is_the_subject_the_parse_found_not_the_last_name_before_it(subjects):
     # spaCy tags "Stone" as an organisation; the parse still makes it the subject, and "he told the host" is
     # not the host.
-    sentences, quotes = quotes_of(FIXTURES / "quotes_subject.txt")
-    told = covering(sentences, quotes, "It was demoralizing")
+    told = covering(*subjects, "It was demoralizing")
     assert told.speaker == "Colin Stone" and told.resolved_by == "pronoun"
 
 
-def test_a_name_modifying_a_noun_is_not_the_she_that_follows():
+def test_a_name_modifying_a_noun_is_not_the_she_that_follows(subjects):
     # "the Ortiz campaign" names the mayor's campaign; the "she" after it is the woman quoted before it.
-    sentences, quotes = quotes_of(FIXTURES / "quotes_subject.txt")
-    assert covering(sentences, quotes, "A few speeches will not be enough").speaker == "Ruth Bell"
+    assert covering(*subjects, "A few speeches will not be enough").speaker == "Ruth Bell"
 
 
-def test_writing_with_a_plain_object_reports_nothing_but_wrote_that_does():
-    sentences, quotes = quotes_of(FIXTURES / "quotes_subject.txt")
+def test_writing_with_a_plain_object_reports_nothing_but_wrote_that_does(subjects):
+    sentences, quotes = subjects
     songs = next(s for s in sentences if "writing songs" in s.text)
     assert not [q for q in quotes if q.first <= songs.ordinal <= q.last]
-    assert covering(sentences, quotes, "the songs embarrassed him").speaker == "Dan Reyes"
+    assert covering(*subjects, "the songs embarrassed him").speaker == "Dan Reyes"
 
 
 def test_said_before_the_name_with_a_colon(constructions):

@@ -4,11 +4,8 @@ It must say exactly what the quote records say, after an ingest, after an articl
 index from before the flag is upgraded.
 """
 
-from sqlite_utils import Database
-
-from index.schema import migrations
 from index.store import Store
-from tests.test_keywords import DIM, LINES
+from tests.test_keywords import DIM, LINES, index_before
 
 RANGE_JOIN = ("SELECT DISTINCT s.text_id FROM sentences s JOIN quotes q ON q.article_id = s.article_id "
               "AND q.first_ordinal <= s.ordinal AND s.ordinal <= q.last_ordinal "
@@ -43,9 +40,7 @@ def test_a_replaced_article_takes_its_flags_with_it(news_index, fixture_copy):
 
 def test_an_index_from_before_the_flag_is_flagged_from_its_quotes(tmp_path):
     path = tmp_path / "old.db"
-    old = Database(path)
-    migrations.apply(old, stop_before="m005_sentences_in_speech")
-    old.execute("INSERT INTO meta(key, value) VALUES ('model', 'synthetic'), ('dim', ?)", [str(DIM)])
+    old = index_before(path, "m005_sentences_in_speech")
     old.execute("INSERT INTO articles(id, key, article_id, content_hash, ingested_at, sentence_count, attributed) "
                 "VALUES (1, 'id:a', 'a', 'h', 'now', 4, 1)")
     old.execute("INSERT INTO texts(id, hash, text) VALUES (0, 'h0', ?), (1, 'h1', ?), (2, 'h2', ?), (3, 'h3', ?)",

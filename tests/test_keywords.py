@@ -99,11 +99,17 @@ def test_a_replaced_sentence_leaves_no_keyword_hit(store):
     assert hits == {dict(store.db.execute("SELECT text, id FROM texts").fetchall())[changed[5]]}
 
 
+def index_before(path: Path, migration: str) -> Database:
+    """A database as an older version left it: the migrations before ``migration``, and its meta rows."""
+    old = Database(path)
+    migrations.apply(old, stop_before=migration)
+    old.execute("INSERT INTO meta(key, value) VALUES ('model', 'synthetic'), ('dim', ?)", [str(DIM)])
+    return old
+
+
 def test_an_index_from_before_m004_moves_its_keywords_to_texts(tmp_path):
     path = tmp_path / "old.db"
-    old = Database(path)
-    migrations.apply(old, stop_before="m004_keyword_index_of_texts")
-    old.execute("INSERT INTO meta(key, value) VALUES ('model', 'synthetic'), ('dim', ?)", [str(DIM)])
+    old = index_before(path, "m004_keyword_index_of_texts")
     old.execute("INSERT INTO articles(id, key, article_id, content_hash, ingested_at, sentence_count) "
                 "VALUES (1, 'id:a', 'a', 'h', 'now', 3), (2, 'id:b', 'b', 'h2', 'now', 1)")
     old.execute("INSERT INTO texts(id, hash, text) VALUES (0, 'h0', ?), (1, 'h1', ?), (2, 'h2', ?)", LINES[:3])
