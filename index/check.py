@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from sqlite_utils import Database
 
 from .errors import IndexBusyError, NewsbotError
+from .schema import migrations
 from .store import text_hash
 from .vectors import VectorFile
 
@@ -82,6 +84,12 @@ def _check_sqlite(conn: sqlite3.Connection, report: CheckReport) -> None:
         return
     if result != ["ok"]:
         report.problems.extend(f"sqlite integrity_check: {line}" for line in result[:20])
+    applied = {m.name for m in migrations.applied(Database(conn))}  # read-only, as is everything here
+    behind = [m.name for m in migrations.pending(Database(conn))]
+    if applied and behind:
+        report.problems.append(f"built by an older newsbot (not yet upgraded: {', '.join(behind)}); any newsbot "
+                               "command that opens it, such as `newsbot stats`, upgrades it in place")
+        return
     missing = {"meta", "articles", "sentences", "texts", "texts_fts"} - {
         r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if missing:

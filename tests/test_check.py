@@ -8,6 +8,7 @@ import pytest
 
 from index.check import check_index
 from index.errors import NewsbotError
+from index.store import Store
 from index.vectors import VectorFile
 from tests.conftest import FIXTURES
 from tests.test_cli import newsbot
@@ -113,6 +114,20 @@ def test_a_file_that_is_not_a_database_is_a_problem_and_a_missing_one_an_error(d
     assert not check_index(junk).ok
     with pytest.raises(NewsbotError, match="no index"):
         check_index(tmp_path / "absent.db")
+
+
+def test_an_index_an_older_newsbot_built_is_named_so_and_passes_once_opened(db):
+    damage(db, "ALTER TABLE sentences DROP COLUMN in_speech",
+           "DELETE FROM _sqlite_migrations WHERE name = 'm005_sentences_in_speech'")
+    older = check_index(db)
+    assert older.problems == [older.problems[0]] and "older newsbot" in older.problems[0]
+    assert "m005_sentences_in_speech" in older.problems[0]
+
+    with sqlite3.connect(db) as conn:
+        model = dict(conn.execute("SELECT key, value FROM meta").fetchall())["model"]
+    Store(db, model, 384).close()  # what any command does on opening it
+    report = check_index(db)
+    assert report.ok, report.problems
 
 
 def test_check_command_exit_codes(db):
