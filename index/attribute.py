@@ -536,10 +536,10 @@ def _add_name_hits(mentions: dict[int, list[_Mention]], sentences: Sequence[Sent
                                          k.name.split()[-1] == m.group(0) for k in known):
                 continue
             if s.ordinal in docs:
-                token = docs[s.ordinal].char_span(m.start(), m.end(), alignment_mode="expand")
-                if token is not None and _modifier(token.root):
+                span = docs[s.ordinal].char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is not None and _modifier(span.root):
                     continue
-                subject = token is not None and token.root.dep_ in _SUBJECT_DEPS
+                subject = span is not None and span.root.dep_ in _SUBJECT_DEPS
             else:
                 subject = (not known and not hits and _LEADS_IN.match(s.text[:m.start()]) is not None
                            and s.text[m.end():m.end() + 2] not in ("'s", "’s"))

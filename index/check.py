@@ -84,9 +84,8 @@ def _check_sqlite(conn: sqlite3.Connection, report: CheckReport) -> None:
         return
     if result != ["ok"]:
         report.problems.extend(f"sqlite integrity_check: {line}" for line in result[:20])
-    applied = {m.name for m in migrations.applied(Database(conn))}  # read-only, as is everything here
-    behind = [m.name for m in migrations.pending(Database(conn))]
-    if applied and behind:
+    db = Database(conn)  # sqlite-utils reads its migrations table only: nothing here writes
+    if migrations.applied(db) and (behind := [m.name for m in migrations.pending(db)]):
         report.problems.append(f"built by an older newsbot (not yet upgraded: {', '.join(behind)}); any newsbot "
                                "command that opens it, such as `newsbot stats`, upgrades it in place")
         return
