@@ -9,20 +9,16 @@ question's words the sentence holds.
 
 from __future__ import annotations
 
-import numpy as np
-
 from .hybrid import coverage
 from .store import Store
 
 COVERAGE_WEIGHT = 0.5  # chosen on the dev splits with the threshold: `newsbot calibrate --split dev`
 
 
-def confidence(store: Store, query: np.ndarray, query_text: str, texts: dict[int, str],
+def confidence(store: Store, query_text: str, texts: dict[int, str], cosines: dict[int, float],
                weight: float = COVERAGE_WEIGHT) -> dict[int, float]:
-    """Confidence of each text (``texts`` maps its id to its words) as the answer to ``query_text``;
-    ``weight`` is the coverage's, varied only by the calibration sweep (``newsbot calibrate``)."""
-    if not texts:
-        return {}
-    cosines = store.vectors_of(list(texts)) @ query.astype(np.float32)
+    """Confidence of each text (``texts`` maps its id to its words) as the answer to ``query_text``, whose
+    cosine to it the first stage has measured (``cosines``); ``weight`` is the coverage's, varied only by
+    the calibration sweep (``newsbot calibrate``)."""
     covered = coverage(store, query_text, texts)
-    return {t: float(c) + weight * covered[t] for t, c in zip(texts, cosines.tolist())}
+    return {t: cosines[t] + weight * covered[t] for t in texts}

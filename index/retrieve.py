@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
 from .embed import Embedder
 from .hybrid import pool
 from .rerank import read_question, rerank
@@ -33,9 +31,9 @@ class Retrieval:
     """The ranking, and what was searched for (Y alone in "what did X say about Y")."""
 
     query_text: str
-    query: np.ndarray | None
     ranked: list[tuple[int, float]]
     texts: dict[int, str]  # the text of every ranked id
+    cosines: dict[int, float]  # the question's cosine to every ranked id, for confidence
 
 
 def retrieve(store: Store, embedder: Embedder, question: str, pool_size: int = POOL_SIZE) -> Retrieval:
@@ -48,11 +46,11 @@ def retrieve(store: Store, embedder: Embedder, question: str, pool_size: int = P
         key = speaker_key(intent.speaker or "")
         only = store.texts_quoting([key]) if key else []
         if not only:
-            return Retrieval(question, None, [], {})
+            return Retrieval(question, [], {}, {})
         query_text = intent.topic or question
     query = embedder.encode_query(query_text)
     candidates = pool(store, query, query_text, pool_size, only=only)
     texts = store.texts_of([c.text_id for c in candidates])
     candidates = [c for c in candidates if c.text_id in texts]
-    return Retrieval(query_text, query,
-                     rerank(intent, query_text, candidates, texts, store.attributed_texts(list(texts))), texts)
+    return Retrieval(query_text, rerank(intent, query_text, candidates, texts, store.attributed_texts(list(texts))),
+                     texts, {c.text_id: c.dense for c in candidates})
