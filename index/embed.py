@@ -36,12 +36,13 @@ from .errors import ModelError  # noqa: E402
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
-BACKENDS = ("auto", "onnx", "torch")
 # "auto": questions run on ONNX Runtime with int8 weights, documents on OpenVINO (bfloat16 where the CPU
 # multiplies it natively: AVX512-BF16, AMX).  On this 2-core Xeon with AMX (session 11, 3,000 PolNeAR
 # sentences in batches of 32 by token count): OpenVINO 643-799 sentences/s at cosine >= 0.99995 to float32,
 # torch under bfloat16 autocast 449, plain float32 `encode` 217.  A process that only answers never loads
-# the document graph, and none imports torch after the one-time export.
+# the document graph, and torch embeds nothing after the one-time export.
+BACKENDS = ("auto", "onnx", "torch")
+
 # Questions are embedded up to this many tokens (documents up to the model's limit).  A question's time
 # grows with its length (int8: about 3.4 ms at 16 tokens, 4.2 at 24, 4.5 at 32 here; float32 21 ms at 97);
 # what runs past 32 tokens is nearly always a long quotation ("Who said <60 words>?"), which keyword search

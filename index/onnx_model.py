@@ -13,7 +13,7 @@ time goes into padding tokens.
 The same graph runs on either of two runtimes, each where it is fastest here:
 - OpenVINO for batches of documents.  It runs the float32 graph in bfloat16
   where the CPU multiplies bfloat16 natively (AMX, AVX512-BF16), else in
-  float32: 1.8x torch's bfloat16 autocast on this host's batches, at cosine
+  float32: 1.4-1.8x torch's bfloat16 autocast on this host's batches, at cosine
   >= 0.9999 to float32, so stored vectors keep the 0.999 the index needs.
 - ONNX Runtime for questions, on a second graph with int8 weights in every
   matrix product (``quantize``, made once from the exported one): one short
