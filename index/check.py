@@ -56,6 +56,7 @@ def check_index(db_path: Path | str) -> CheckReport:
         if "dim" not in meta or "model" not in meta:
             report.problems.append("meta table does not record the model and vector size")
             return report
+        conn.execute("CREATE VIRTUAL TABLE temp.check_vocab USING fts5vocab(main, texts_fts, 'row')")
         conn.execute("BEGIN")  # one snapshot for every count below, even while an ingest runs
         report.counts = {name: conn.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
                          for name in ("sources", "articles", "sentences", "texts")}
@@ -64,6 +65,7 @@ def check_index(db_path: Path | str) -> CheckReport:
         _check_sentences(conn, report)
         _check_articles(conn, report)
         _check_fts_rows(conn, report)
+        _check_term_counts(conn, report)
         conn.rollback()
         _check_fts_content(conn, report)
     finally:
@@ -178,6 +180,17 @@ def _check_fts_rows(conn: sqlite3.Connection, report: CheckReport) -> None:
                                f"(texts {_ids(unindexed)})")
     if stale:
         report.problems.append(f"{len(stale)} keyword index entries have no text (rowids {_ids(stale)})")
+
+
+def _check_term_counts(conn: sqlite3.Connection, report: CheckReport) -> None:
+    """The count of texts kept for each term (``term_texts``, written at ingest) is FTS5's own."""
+    wrong = conn.execute(
+        "SELECT term FROM (SELECT term, doc FROM temp.check_vocab EXCEPT SELECT term, texts FROM term_texts) "
+        "UNION SELECT term FROM (SELECT term, texts FROM term_texts EXCEPT SELECT term, doc FROM temp.check_vocab)"
+    ).fetchall()
+    if wrong:
+        report.problems.append(f"{len(wrong)} terms are counted in more or fewer texts than the keyword index "
+                               f"holds them in (terms {_ids(wrong)})")
 
 
 def _check_fts_content(conn: sqlite3.Connection, report: CheckReport) -> None:

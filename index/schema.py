@@ -138,3 +138,19 @@ def m005_sentences_in_speech(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m006_term_texts(db: Database) -> None:
+    """How many texts hold each index term, kept as texts are stored.  Keyword search picks a question's
+    rarest words by these counts and confidence weighs words by them; FTS5 counts a term only by walking
+    its posting list (20 ms for a common word at a million sentences).  Texts are never deleted, so
+    counts only grow, in the same transaction as the texts themselves."""
+    db.executescript(
+        """
+        CREATE TABLE term_texts(term TEXT PRIMARY KEY, texts INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE VIRTUAL TABLE temp.m006_vocab USING fts5vocab(main, texts_fts, 'row');
+        INSERT INTO term_texts(term, texts) SELECT term, doc FROM temp.m006_vocab;
+        DROP TABLE temp.m006_vocab;
+        """
+    )

@@ -12,7 +12,7 @@ import hashlib
 import logging
 import sqlite3
 import threading
-import time
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -75,10 +75,6 @@ _SENTENCE_SELECT = """
 """
 
 
-_MAX_COUNTS = 200_000  # term counts kept at most; beyond, all are counted again
-COUNTS_MAX_AGE = 30.0  # seconds term counts may lag behind another process's ingest
-
-
 _KIND_RANK = {"direct": 0, "mixed": 1, "indirect": 2}
 
 
@@ -101,8 +97,7 @@ def _row_to_sentence(row: Sequence) -> StoredSentence:
 class Store:
     """One index: ``<name>.db`` plus ``<name>.vectors.f32`` and the ANN graph ``<name>.ann`` beside it."""
 
-    def __init__(self, db_path: Path, model_name: str, dim: int, ann_min_rows: int = ANN_MIN_ROWS,
-                 counts_max_age: float = COUNTS_MAX_AGE):
+    def __init__(self, db_path: Path, model_name: str, dim: int, ann_min_rows: int = ANN_MIN_ROWS):
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(self.db_path), check_same_thread=False, timeout=30)
@@ -114,14 +109,7 @@ class Store:
             self.db.execute("PRAGMA foreign_keys=ON")
             migrations.apply(self.db)
             self._check_meta(model_name, dim)
-            self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.texts_vocab "
-                            "USING fts5vocab(main, texts_fts, 'row')")
         self.terms = Terms()
-        self._counts: dict[str, int] = {}  # index term -> texts holding it
-        self._counts_version: int | None = None  # PRAGMA data_version they were counted at
-        self._counted_at = 0.0
-        self._counts_max_age = counts_max_age
-        self._total = 0
         self.vectors = VectorFile(self.db_path.with_suffix(".vectors.f32"), dim)
         self.ann = AnnIndex(self.db_path.with_suffix(".ann"), dim, ann_min_rows)
         self.dim = dim
@@ -169,7 +157,6 @@ class Store:
             conn.rollback()
             raise
         conn.commit()
-        self._counts_version = None  # our own commits do not move PRAGMA data_version: count afresh
 
     def find_article(self, key: str, chash: str) -> tuple[int | None, bool]:
         """(rowid of the article with this key, whether this exact content is already stored)."""
@@ -211,6 +198,10 @@ class Store:
                     for offset, (h, text) in enumerate(new_texts.items()):
                         conn.execute("INSERT INTO texts(id, hash, text) VALUES (?, ?, ?)", [base + offset, h, text])
                         text_ids[h] = base + offset
+                    conn.executemany("INSERT INTO term_texts(term, texts) VALUES (?, ?) "
+                                     "ON CONFLICT(term) DO UPDATE SET texts = texts + excluded.texts",
+                                     Counter(t for terms in self.terms.of(list(new_texts.values())) for t in terms)
+                                     .items())
                     if replace_rowid is not None:
                         conn.execute("DELETE FROM quotes WHERE article_id = ?", [replace_rowid])
                         conn.execute("DELETE FROM sentences WHERE article_id = ?", [replace_rowid])
@@ -305,30 +296,19 @@ class Store:
     def term_counts(self, words: Sequence[str]) -> tuple[int, dict[str, int]]:
         """(texts in the index, how many of them hold each word), stemmed as the index stems.
 
-        Counting walks a term's whole posting list (20 ms for a common word at a million sentences, and
-        100 ms to count the texts), so counts are kept: until this store writes, or, while another
-        process is ingesting (``PRAGMA data_version`` moves with its every commit), for up to
-        ``counts_max_age`` seconds.  They are statistics for weighting and for the keyword budget; a
-        word counted as absent is still searched, so nothing new is missed meanwhile.
+        Read from ``term_texts``, which each new text's terms update in the transaction that stores it:
+        FTS5 would count a term by walking its whole posting list (20 ms for a common word at a million
+        sentences), and counts cached instead of that went stale whenever anyone wrote.
         """
         word_terms = dict(zip(words, self.terms.of_words(words)))
+        terms = sorted({t for held in word_terms.values() for t in held})
+        marks = ",".join("?" * len(terms))
         with self._lock:
-            version = self.db.execute("PRAGMA data_version").fetchone()[0]
-            stale = self._counts_version is None or (
-                version != self._counts_version and time.monotonic() - self._counted_at >= self._counts_max_age)
-            if stale or len(self._counts) > _MAX_COUNTS:
-                self._counts.clear()
-                self._total = self.db.execute("SELECT count(*) FROM texts").fetchone()[0]
-                self._counts_version, self._counted_at = version, time.monotonic()
-            missing = sorted({t for terms in word_terms.values() for t in terms} - self._counts.keys())
-            if missing:
-                marks = ",".join("?" * len(missing))
-                found = dict(self.db.execute(f"SELECT term, doc FROM temp.texts_vocab WHERE term IN ({marks})",
-                                             missing).fetchall())
-                self._counts.update((t, found.get(t, 0)) for t in missing)
-            # A word the tokenizer splits ("e_mail") is held at most as often as its rarest part.
-            return self._total, {w: min((self._counts[t] for t in terms), default=0)
-                                 for w, terms in word_terms.items()}
+            total = self.text_count()
+            found = dict(self.db.execute(f"SELECT term, texts FROM term_texts WHERE term IN ({marks})", terms)
+                         .fetchall()) if terms else {}
+        # A word the tokenizer splits ("e_mail") is held at most as often as its rarest part.
+        return total, {w: min((found.get(t, 0) for t in held), default=0) for w, held in word_terms.items()}
 
     def vectors_of(self, text_ids: Sequence[int]) -> np.ndarray:
         """The stored vectors of these texts, in the given order."""

@@ -1,4 +1,4 @@
-"""Keyword side of search: terms stemmed as the index stems, cached counts, the cost budget, coverage.
+"""Keyword side of search: terms stemmed as the index stems, stored counts, the cost budget, coverage.
 
 Real SQLite and FTS5 throughout; the vectors are random (no model needed), since only words matter here.
 """
@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from sqlite_utils import Database
 
+from index.check import check_index
 from index.hybrid import coverage, keyword_match, keywords
 from index.models import Article, Sentence
 from index.schema import migrations
@@ -43,7 +44,7 @@ def add_article(store: Store, tag: str, lines: list[str], replace_rowid: int | N
 
 @pytest.fixture
 def store(tmp_path):
-    store = Store(tmp_path / "words.db", "synthetic", DIM, counts_max_age=0)
+    store = Store(tmp_path / "words.db", "synthetic", DIM)
     add_article(store, "a", LINES)
     yield store
     store.close()
@@ -82,6 +83,10 @@ def test_term_counts_match_fts5_and_follow_every_writer(store, tmp_path):
 
     add_article(store, "c", ["Another zeppelin landed."])  # and this store's own write
     assert store.term_counts(["zeppelin"]) == (len(LINES) + 3, {"zeppelin": 2})
+    add_article(store, "a", LINES[:5] + ["The zeppelin bakery opened."], replace_rowid=1)
+    # The replaced sentence's text stays in the keyword index (texts are never deleted), and in the counts.
+    assert store.term_counts(["zeppelin", "bakers"]) == (len(LINES) + 4, {"zeppelin": 3, "bakers": 1})
+    assert check_index(store.db_path).ok  # every stored count is FTS5's own
 
 
 def test_a_syndicated_text_is_one_keyword_row(store):
@@ -130,17 +135,23 @@ def test_an_index_from_before_m004_moves_its_keywords_to_texts(tmp_path):
     store.close()
 
 
-def test_term_counts_may_lag_another_process_but_never_this_one(tmp_path):
-    store = Store(tmp_path / "lag.db", "synthetic", DIM, counts_max_age=3600)
-    add_article(store, "a", LINES)
-    assert store.term_counts(["zeppelin"]) == (len(LINES), {"zeppelin": 0})
-    other = Store(store.db_path, "synthetic", DIM)
-    add_article(other, "b", ["A zeppelin flew over the harbour."])
-    other.close()
-    assert store.term_counts(["zeppelin"]) == (len(LINES), {"zeppelin": 0})  # within the hour: as counted
-    assert keyword_match(store, "zeppelin") == '"zeppelin"'  # yet still searched for
-    add_article(store, "c", ["Another zeppelin landed."])
-    assert store.term_counts(["zeppelin"]) == (len(LINES) + 2, {"zeppelin": 2})
+def test_an_index_from_before_m006_counts_its_terms_from_the_keyword_index(tmp_path):
+    path = tmp_path / "old.db"
+    old = index_before(path, "m006_term_texts")
+    old.execute("INSERT INTO articles(id, key, article_id, content_hash, ingested_at, sentence_count) "
+                "VALUES (1, 'id:a', 'a', 'h', 'now', 3)")
+    old.execute("INSERT INTO texts(id, hash, text) VALUES (0, 'h0', ?), (1, 'h1', ?), (2, 'h2', ?)", LINES[:3])
+    old.execute('INSERT INTO sentences(article_id, ordinal, line, start, "end", text_id, text) VALUES '
+                "(1, 0, 1, 0, 1, 0, ?), (1, 1, 2, 0, 1, 1, ?), (1, 2, 3, 0, 1, 2, ?)", LINES[:3])
+    old.conn.commit()
+    old.close()
+    np.random.default_rng(0).standard_normal((3, DIM)).astype("<f4").tofile(path.with_suffix(".vectors.f32"))
+
+    store = Store(path, "synthetic", DIM)
+    assert store.term_counts(["harbour", "council", "borrowed", "zeppelin"]) == (
+        3, {"harbour": 3, "council": 2, "borrowed": 1, "zeppelin": 0})
+    add_article(store, "b", ["A zeppelin flew over the harbour."])
+    assert store.term_counts(["harbour", "zeppelin"]) == (4, {"harbour": 4, "zeppelin": 1})
     store.close()
 
 
