@@ -113,17 +113,25 @@ def index_before(path: Path, migration: str) -> Database:
     return old
 
 
-def test_an_index_from_before_m004_moves_its_keywords_to_texts(tmp_path):
-    path = tmp_path / "old.db"
-    old = index_before(path, "m004_keyword_index_of_texts")
+def old_index(path: Path, migration: str) -> Database:
+    """Two articles over three texts (the second repeats the first's opening line), written as a version
+    from before ``migration`` wrote them; committed, and left open for the caller's own checks."""
+    old = index_before(path, migration)
     old.execute("INSERT INTO articles(id, key, article_id, content_hash, ingested_at, sentence_count) "
                 "VALUES (1, 'id:a', 'a', 'h', 'now', 3), (2, 'id:b', 'b', 'h2', 'now', 1)")
     old.execute("INSERT INTO texts(id, hash, text) VALUES (0, 'h0', ?), (1, 'h1', ?), (2, 'h2', ?)", LINES[:3])
     old.execute('INSERT INTO sentences(article_id, ordinal, line, start, "end", text_id, text) VALUES '
                 "(1, 0, 1, 0, 1, 0, ?), (1, 1, 2, 0, 1, 1, ?), (1, 2, 3, 0, 1, 2, ?), (2, 0, 1, 0, 1, 0, ?)",
                 [*LINES[:3], LINES[0]])
-    assert old.execute("SELECT count(*) FROM sentences_fts").fetchone()[0] == 4
     old.conn.commit()
+    np.random.default_rng(0).standard_normal((3, DIM)).astype("<f4").tofile(path.with_suffix(".vectors.f32"))
+    return old
+
+
+def test_an_index_from_before_m004_moves_its_keywords_to_texts(tmp_path):
+    path = tmp_path / "old.db"
+    old = old_index(path, "m004_keyword_index_of_texts")
+    assert old.execute("SELECT count(*) FROM sentences_fts").fetchone()[0] == 4
     old.close()
 
     store = Store(path, "synthetic", DIM)
@@ -137,20 +145,12 @@ def test_an_index_from_before_m004_moves_its_keywords_to_texts(tmp_path):
 
 def test_an_index_from_before_m006_counts_its_terms_from_the_keyword_index(tmp_path):
     path = tmp_path / "old.db"
-    old = index_before(path, "m006_term_texts")
-    old.execute("INSERT INTO articles(id, key, article_id, content_hash, ingested_at, sentence_count) "
-                "VALUES (1, 'id:a', 'a', 'h', 'now', 3)")
-    old.execute("INSERT INTO texts(id, hash, text) VALUES (0, 'h0', ?), (1, 'h1', ?), (2, 'h2', ?)", LINES[:3])
-    old.execute('INSERT INTO sentences(article_id, ordinal, line, start, "end", text_id, text) VALUES '
-                "(1, 0, 1, 0, 1, 0, ?), (1, 1, 2, 0, 1, 1, ?), (1, 2, 3, 0, 1, 2, ?)", LINES[:3])
-    old.conn.commit()
-    old.close()
-    np.random.default_rng(0).standard_normal((3, DIM)).astype("<f4").tofile(path.with_suffix(".vectors.f32"))
+    old_index(path, "m006_term_texts").close()
 
     store = Store(path, "synthetic", DIM)
     assert store.term_counts(["harbour", "council", "borrowed", "zeppelin"]) == (
         3, {"harbour": 3, "council": 2, "borrowed": 1, "zeppelin": 0})
-    add_article(store, "b", ["A zeppelin flew over the harbour."])
+    add_article(store, "c", ["A zeppelin flew over the harbour."])
     assert store.term_counts(["harbour", "zeppelin"]) == (4, {"harbour": 4, "zeppelin": 1})
     store.close()
 
