@@ -1,6 +1,7 @@
 """OpenVINO (bfloat16 where the CPU has it), ONNX Runtime and torch give interchangeable vectors for the
 packaged model; questions on int8 weights stay close to them."""
 
+import logging
 import shutil
 
 import numpy as np
@@ -49,6 +50,17 @@ def test_document_batches_match_torch_float32(embedder, torch_embedder):
     fast = embedder.encode(batch)
     assert fast.dtype == np.float32 and np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
     assert (fast * torch_embedder.encode(batch)).sum(axis=1).min() >= 0.999
+
+
+@pytest.mark.slow
+def test_documents_run_on_openvino_once_the_first_batch_comes(caplog):
+    caplog.set_level(logging.INFO, logger="index.onnx_model")
+    embedder = Embedder()
+    embedder.encode_query("What did the mayor say?")
+    assert not [r for r in caplog.records if "OpenVINO" in r.getMessage()]  # answering alone never compiles it
+    embedder.encode(SENTENCES)
+    assert [r.getMessage() for r in caplog.records if "OpenVINO" in r.getMessage()][0].startswith(
+        "document batches run on OpenVINO in ")
 
 
 @pytest.mark.slow
