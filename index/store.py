@@ -185,6 +185,9 @@ class Store:
                      sentences: Sequence[Sentence], new_texts: dict[str, str],
                      new_vectors: np.ndarray, replace_rowid: int | None, quotes: Sequence[Quote] = ()) -> int:
         """Store one article atomically: vectors first (durable), then all rows in one transaction."""
+        # Tokenized before the store lock and the write transaction: questions this store answers meanwhile
+        # (the bot ingesting a feed) and writers in other processes wait on no tokenizer.
+        new_terms = Counter(t for terms in self.terms.of(list(new_texts.values())) for t in terms)
         with self._lock:
             base = self.text_count()
             self.vectors.append(new_vectors, at_row=base)
@@ -200,8 +203,7 @@ class Store:
                         text_ids[h] = base + offset
                     conn.executemany("INSERT INTO term_texts(term, texts) VALUES (?, ?) "
                                      "ON CONFLICT(term) DO UPDATE SET texts = texts + excluded.texts",
-                                     Counter(t for terms in self.terms.of(list(new_texts.values())) for t in terms)
-                                     .items())
+                                     new_terms.items())
                     if replace_rowid is not None:
                         conn.execute("DELETE FROM quotes WHERE article_id = ?", [replace_rowid])
                         conn.execute("DELETE FROM sentences WHERE article_id = ?", [replace_rowid])

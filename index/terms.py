@@ -48,6 +48,8 @@ class Terms:
 
     def of(self, texts: Sequence[str]) -> list[frozenset[str]]:
         """The set of index terms in each text, in order."""
+        if not texts:  # an article whose every sentence is already stored (wire copy) brings none
+            return []
         with self._lock, self._db:
             self._db.executemany("INSERT INTO scratch(rowid, text) VALUES (?, ?)", enumerate(texts))
             rows = self._db.execute("SELECT doc, term FROM scratch_terms").fetchall()
