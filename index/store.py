@@ -232,6 +232,18 @@ class Store:
                 raise
         return rowid
 
+    def merge_keyword_index(self) -> None:
+        """Merge the full-text index into one segment, at the end of an ingest that added texts.
+
+        FTS5 writes each transaction's terms as a new segment and looks every searched word up in each
+        segment: an index built one article at a time holds 9 segments at 6,500 sentences and 24 at a
+        million, and keyword search took 0.25 and 0.7 ms a question longer than on one segment.  The merge
+        rewrites the index (20 ms at 6,500 sentences, 1.2 s at a million) in one transaction, which
+        questions in WAL mode never wait on.
+        """
+        with self._lock, self._transaction() as conn:
+            conn.execute("INSERT INTO texts_fts(texts_fts) VALUES ('optimize')")
+
     # -- reading ---------------------------------------------------------
 
     def matrix(self) -> np.ndarray:

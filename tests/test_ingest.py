@@ -135,3 +135,23 @@ def test_folder_ingest_reads_every_article(news_index, tmp_path):
         shutil.copy(FIXTURES / name, folder / name)
     report = news_index.ingest([str(folder)])
     assert report.added == 3 and report.failed == 0
+
+
+def test_each_ingest_leaves_the_keyword_index_in_one_segment(news_index, fixture_copy):
+    """Each article is its own transaction, so FTS5 gains a segment per article; keyword search looks every
+    word up in each segment until the ingest merges them."""
+    def segments() -> int:
+        return news_index.store.db.execute("SELECT count(DISTINCT segid) FROM texts_fts_idx").fetchone()[0]
+
+    def harbour_texts() -> list[int]:
+        return [r[0] for r in news_index.store.db.execute(
+            "SELECT rowid FROM texts_fts WHERE texts_fts MATCH 'harbour' ORDER BY rowid")]
+
+    news_index.ingest([str(fixture_copy("harbour.txt")), str(fixture_copy("articles.jsonl"))])
+    assert segments() == 1
+    news_index.ingest([str(fixture_copy("feed.xml"))])
+    assert segments() == 1
+    news_index.store.db.execute("INSERT INTO texts_fts(texts_fts) VALUES ('integrity-check')")
+    expected = [r[0] for r in news_index.store.db.execute(
+        "SELECT id FROM texts WHERE text LIKE '%harbour%' ORDER BY id")]
+    assert expected and harbour_texts() == expected
