@@ -10,15 +10,16 @@ question's words the sentence holds.
 from __future__ import annotations
 
 from .hybrid import coverage
+from .retrieve import Retrieval
 from .store import Store
 
 COVERAGE_WEIGHT = 0.5  # chosen on the dev splits with the threshold: `newsbot calibrate --split dev`
 
 
-def confidence(store: Store, query_text: str, texts: dict[int, str], cosines: dict[int, float],
-               weight: float = COVERAGE_WEIGHT) -> dict[int, float]:
-    """Confidence of each text (``texts`` maps its id to its words) as the answer to ``query_text``, whose
-    cosine to it the first stage has measured (``cosines``); ``weight`` is the coverage's, varied only by
-    the calibration sweep (``newsbot calibrate``)."""
-    covered = coverage(store, query_text, texts)
-    return {t: cosines[t] + weight * covered[t] for t in texts}
+def confidence(store: Store, found: Retrieval, texts: dict[int, str], weight: float = COVERAGE_WEIGHT
+               ) -> dict[int, float]:
+    """Confidence of each text (``texts`` maps its id to its words, from ``found.texts``) as the answer to
+    ``found.query_text``, whose cosine to it the first stage has measured; ``weight`` is the coverage's,
+    varied only by the calibration sweep (``newsbot calibrate``)."""
+    covered = coverage(store, found.query_text, texts, found.term_counts)
+    return {t: found.cosines[t] + weight * covered[t] for t in texts}

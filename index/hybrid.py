@@ -69,12 +69,10 @@ def fts_query(question: str) -> str | None:
     return _any_of(search_words(question))
 
 
-def keyword_match(store: Store, question: str, budget: int = KEYWORD_BUDGET,
+def keyword_match(words: Sequence[str], counts: dict[str, int], budget: int = KEYWORD_BUDGET,
                   terms: int = KEYWORD_TERMS) -> str | None:
-    """The bot's FTS5 MATCH: the question's rarest words, at most ``terms`` of them, held by at most
-    ``budget`` texts in all; None when no word fits."""
-    words = search_words(question)
-    _, counts = store.term_counts(words)
+    """The bot's FTS5 MATCH: the rarest of a question's ``search_words`` by ``counts`` (texts holding each),
+    at most ``terms`` of them, held by at most ``budget`` texts in all; None when no word fits."""
     chosen, spent = set(), 0
     for word in sorted(words, key=lambda w: counts[w]):
         if spent + counts[word] > budget or len(chosen) == terms:
@@ -93,14 +91,13 @@ def _any_of(words: Sequence[str]) -> str | None:
     return " OR ".join(f'"{w}"' for w in words) or None
 
 
-def pool(store: Store, query: np.ndarray, question: str, size: int,
+def pool(store: Store, query: np.ndarray, match: str | None, size: int,
          only: Sequence[int] | None = None) -> list[Candidate]:
     """The fused candidates, best first: dense top ``size`` and keyword top ``size`` (or exactly ``only``).
 
-    The keyword match stays within ``KEYWORD_BUDGET`` texts, so one FTS5 query scores every text it
-    matches: its best ``size`` join the pool, and the rest give the dense hits their BM25.
+    The keyword ``match`` (``keyword_match``) stays within ``KEYWORD_BUDGET`` texts, so one FTS5 query
+    scores every text it matches: its best ``size`` join the pool, and the rest give the dense hits their BM25.
     """
-    match = keyword_match(store, question)
     bm25 = dict(store.keyword_search(match, KEYWORD_BUDGET)) if match else {}
     if only is not None:
         ids = list(dict.fromkeys(int(i) for i in only))
@@ -121,16 +118,18 @@ def pool(store: Store, query: np.ndarray, question: str, size: int,
     return sorted(out, key=lambda c: -c.fused)
 
 
-def coverage(store: Store, question: str, texts: dict[int, str]) -> dict[int, float]:
+def coverage(store: Store, question: str, texts: dict[int, str], term_counts: tuple[int, dict[str, int]]
+             ) -> dict[int, float]:
     """Share of the question's words, weighted by rarity (BM25's idf), that each text holds: 0..1.
 
     Unlike BM25 scaled to the pool's best, this is absolute: a question whose rare words occur nowhere
-    in the index scores low everywhere, which is what abstention needs.  ``texts`` maps any ids to texts.
+    in the index scores low everywhere, which is what abstention needs.  ``texts`` maps any ids to texts;
+    ``term_counts`` is ``Store.term_counts`` of the question's ``search_words``, read once a question.
     """
     words = keywords(question)
     if not words or not texts:
         return {i: 0.0 for i in texts}
-    total, counts = store.term_counts(words)
+    total, counts = term_counts
     idf = {w: math.log(1 + (total - counts[w] + 0.5) / (counts[w] + 0.5)) for w in words}
     weight = sum(idf.values()) or 1.0
     needs = dict(zip(words, store.terms.of_words(words)))

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .embed import Embedder
-from .hybrid import pool
+from .hybrid import keyword_match, pool, search_words
 from .rerank import read_question, rerank
 from .store import Store
 
@@ -34,6 +34,9 @@ class Retrieval:
     ranked: list[tuple[int, float]]
     texts: dict[int, str]  # the text of every ranked id
     cosines: dict[int, float]  # the question's cosine to every ranked id, for confidence
+    # (texts in the index, how many hold each of ``search_words(query_text)``): the keyword match's choice
+    # of words and confidence's rarity weights, read once.
+    term_counts: tuple[int, dict[str, int]]
 
 
 def retrieve(store: Store, embedder: Embedder, question: str, pool_size: int = POOL_SIZE) -> Retrieval:
@@ -46,11 +49,13 @@ def retrieve(store: Store, embedder: Embedder, question: str, pool_size: int = P
         key = speaker_key(intent.speaker or "")
         only = store.texts_quoting([key]) if key else []
         if not only:
-            return Retrieval(question, [], {}, {})
+            return Retrieval(question, [], {}, {}, (0, {}))
         query_text = intent.topic or question
     query = embedder.encode_query(query_text)
-    candidates = pool(store, query, query_text, pool_size, only=only)
+    words = search_words(query_text)
+    term_counts = store.term_counts(words)
+    candidates = pool(store, query, keyword_match(words, term_counts[1]), pool_size, only=only)
     texts = store.texts_of([c.text_id for c in candidates])
     candidates = [c for c in candidates if c.text_id in texts]
     return Retrieval(query_text, rerank(intent, query_text, candidates, texts, store.attributed_texts(list(texts))),
-                     texts, {c.text_id: c.dense for c in candidates})
+                     texts, {c.text_id: c.dense for c in candidates}, term_counts)

@@ -12,7 +12,7 @@ import pytest
 from sqlite_utils import Database
 
 from index.check import check_index
-from index.hybrid import coverage, keyword_match, keywords
+from index.hybrid import coverage, keyword_match, keywords, search_words
 from index.models import Article, Sentence
 from index.schema import migrations
 from index.store import Store, content_hash, text_hash
@@ -156,24 +156,40 @@ def test_an_index_from_before_m006_counts_its_terms_from_the_keyword_index(tmp_p
 
 
 def test_keyword_match_takes_the_rarest_words_within_the_budgets(store):
+    def match(question: str, **budgets) -> str | None:
+        words = search_words(question)
+        return keyword_match(words, store.term_counts(words)[1], **budgets)
+
     question = "Did the harbour ferry strike close the council office?"
-    everything = keyword_match(store, question, budget=100)
+    everything = match(question, budget=100)
     assert everything == '"harbour" OR "ferry" OR "strike" OR "close" OR "council" OR "office"'
     # strike, close, office (1 sentence each), ferry (2) fit in 5; council (2) and harbour (4) no longer do.
     # The words keep the question's order.
-    assert keyword_match(store, question, budget=5) == '"ferry" OR "strike" OR "close" OR "office"'
-    assert keyword_match(store, question, budget=100, terms=2) == '"strike" OR "close"'  # rarest, ties in order
-    assert keyword_match(store, "harbour harbour", budget=3) is None
-    assert keyword_match(store, "zeppelin", budget=100) == '"zeppelin"'  # counted absent: free to search
+    assert match(question, budget=5) == '"ferry" OR "strike" OR "close" OR "office"'
+    assert match(question, budget=100, terms=2) == '"strike" OR "close"'  # rarest, ties in order
+    assert match("harbour harbour", budget=3) is None
+    assert match("zeppelin", budget=100) == '"zeppelin"'  # counted absent: free to search
 
 
 def test_coverage_is_the_rarity_weighted_share_of_words_held(store):
     question = "Is the council borrowing for the harbour?"
     texts = dict(enumerate(LINES))
-    covered = coverage(store, question, texts)
+    covered = coverage(store, question, texts, store.term_counts(search_words(question)))
     total, counts = store.term_counts(keywords(question))
     idf = {w: math.log(1 + (total - counts[w] + 0.5) / (counts[w] + 0.5)) for w in keywords(question)}
     assert covered[0] == pytest.approx(1.0)  # council, borrowing (as "borrow"), harbour
     assert covered[1] == pytest.approx((idf["council"] + idf["harbour"]) / sum(idf.values()))
     assert covered[5] == 0.0
-    assert coverage(store, "the of and", texts) == {i: 0.0 for i in texts}
+    assert coverage(store, "the of and", texts, store.term_counts(search_words("the of and"))) == {
+        i: 0.0 for i in texts}
+
+
+def test_a_question_reads_its_term_counts_once(news_index, fixture_copy):
+    """The keyword match and confidence weigh the same words by the same counts: one lookup serves both."""
+    news_index.ingest([str(fixture_copy("harbour.txt"))])
+    statements: list[str] = []
+    news_index.store.db.conn.set_trace_callback(statements.append)
+    found = news_index.ask("How much is the council borrowing for the harbour?")
+    news_index.store.db.conn.set_trace_callback(None)
+    assert found.answers[0].quote == "The council agreed to borrow £4 million to pay for the repairs."
+    assert len([s for s in statements if "FROM term_texts" in s]) == 1
