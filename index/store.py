@@ -238,11 +238,16 @@ class Store:
         FTS5 writes each transaction's terms as a new segment and looks every searched word up in each
         segment: an index built one article at a time holds 9 segments at 6,500 sentences and 24 at a
         million, and keyword search took 0.25 and 0.7 ms a question longer than on one segment.  The merge
-        rewrites the index (20 ms at 6,500 sentences, 1.2 s at a million) in one transaction, which
-        questions in WAL mode never wait on.
+        rewrites the index (20 ms at 6,500 sentences, 1.2 s at a million) in one transaction on a
+        connection of its own, so questions, which read in WAL mode, never wait on it, not even those
+        this store answers meanwhile (the bot ingesting a feed).
         """
-        with self._lock, self._transaction() as conn:
-            conn.execute("INSERT INTO texts_fts(texts_fts) VALUES ('optimize')")
+        conn = sqlite3.connect(str(self.db_path), timeout=30)
+        try:
+            with conn:
+                conn.execute("INSERT INTO texts_fts(texts_fts) VALUES ('optimize')")
+        finally:
+            conn.close()
 
     # -- reading ---------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """Ingest against the real model and real SQLite in a temporary folder."""
 
 import shutil
+import threading
 
 import pytest
 
@@ -155,3 +156,13 @@ def test_each_ingest_leaves_the_keyword_index_in_one_segment(news_index, fixture
     expected = [r[0] for r in news_index.store.db.execute(
         "SELECT id FROM texts WHERE text LIKE '%harbour%' ORDER BY id")]
     assert expected and harbour_texts() == expected
+
+
+def test_questions_this_store_answers_never_wait_on_the_merge(news_index, fixture_copy):
+    """The bot ingests a feed in the process that answers: the merge must not hold the store's lock,
+    which every question takes, for the seconds it lasts at a million sentences."""
+    news_index.ingest([str(fixture_copy("harbour.txt")), str(fixture_copy("articles.jsonl"))])
+    merged = threading.Event()
+    with news_index.store._lock:  # a question being answered in another thread
+        threading.Thread(target=lambda: (news_index.store.merge_keyword_index(), merged.set()), daemon=True).start()
+        assert merged.wait(10)
