@@ -49,8 +49,6 @@ def fill_to(store: Store, target_rows: int, *, seed: int = 0) -> int:
                                chash=content_hash(text), source=("synthetic", "file"), sentences=sentences,
                                new_texts={text_hash(t): t for t in lines}, new_vectors=random_unit_rows(rng, n, store.dim), replace_rowid=None)
             added += n
-        if added:
-            store.merge_keyword_index()
         store.ann.sync(store.vectors, store.text_count())
         store.ann.release()
     return added

@@ -73,8 +73,7 @@ def ingest(store: Store, embedder: Embedder, sources: Iterable[str], *, fetcher:
     started = time.perf_counter()
     pending: list[_Pending] = []
     with store.writer():
-        rows_before = store.text_count()
-        store.ann.sync(store.vectors, rows_before)  # catch up after a crash or another writer's run
+        store.ann.sync(store.vectors, store.text_count())  # catch up after a crash or another writer's run
         try:
             for given in sources:
                 locations = expand(given)
@@ -103,8 +102,6 @@ def ingest(store: Store, embedder: Embedder, sources: Iterable[str], *, fetcher:
                     if progress:
                         progress(location, done, len(locations))
             _flush(store, embedder, pending, report)
-            if store.text_count() > rows_before:
-                store.merge_keyword_index()
             store.ann.sync(store.vectors, store.text_count())
         finally:
             store.ann.release()

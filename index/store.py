@@ -133,16 +133,20 @@ class Store:
 
     @contextmanager
     def writer(self) -> Iterator[None]:
-        """Hold the single-writer lock; cut vector rows a crashed writer left behind."""
+        """Hold the single-writer lock; cut vector rows a crashed writer left behind, and merge the keyword
+        index when the writing that ends without error added texts."""
         lock_path = self.db_path.with_suffix(".lock")
         with open(lock_path, "w") as fh:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
                 raise IndexBusyError(f"another ingest is running on {self.db_path}") from exc
-            self.vectors.truncate(self.text_count())
+            rows = self.text_count()
+            self.vectors.truncate(rows)
             try:
                 yield
+                if self.text_count() > rows:
+                    self.merge_keyword_index()
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
@@ -233,7 +237,7 @@ class Store:
         return rowid
 
     def merge_keyword_index(self) -> None:
-        """Merge the full-text index into one segment, at the end of an ingest that added texts.
+        """Merge the full-text index into one segment, at the end of writing that added texts (``writer``).
 
         FTS5 writes each transaction's terms as a new segment and looks every searched word up in each
         segment: an index built one article at a time holds 9 segments at 6,500 sentences and 24 at a
