@@ -9,6 +9,8 @@ question's words the sentence holds.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .hybrid import coverage
 from .retrieve import Retrieval
 from .store import Store
@@ -16,10 +18,10 @@ from .store import Store
 COVERAGE_WEIGHT = 0.5  # chosen on the dev splits with the threshold: `newsbot calibrate --split dev`
 
 
-def confidence(store: Store, found: Retrieval, texts: dict[int, str], weight: float = COVERAGE_WEIGHT
+def confidence(store: Store, found: Retrieval, text_ids: Sequence[int], weight: float = COVERAGE_WEIGHT
                ) -> dict[int, float]:
-    """Confidence of each text (``texts`` maps its id to its words, from ``found.texts``) as the answer to
-    ``found.query_text``, whose cosine to it the first stage has measured; ``weight`` is the coverage's,
-    varied only by the calibration sweep (``newsbot calibrate``)."""
-    covered = coverage(store, found.query_text, texts, found.term_counts)
-    return {t: found.cosines[t] + weight * covered[t] for t in texts}
+    """Confidence of each of ``text_ids`` (ranked in ``found``) as the answer to ``found.query_text``, whose
+    cosine to it the first stage has measured; ``weight`` is the coverage's, varied only by the
+    calibration sweep (``newsbot calibrate``)."""
+    covered = coverage(store, found.query_text, {t: found.texts[t] for t in text_ids}, found.term_counts)
+    return {t: found.cosines[t] + weight * covered[t] for t in text_ids}

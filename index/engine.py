@@ -67,7 +67,7 @@ class NewsIndex:
         text = clean_question(question)
         found = retrieve(self.store, self.embedder, text)
         top = [t for t, _ in found.ranked[:k]]
-        sure = confidence(self.store, found, {t: found.texts[t] for t in top})
+        sure = confidence(self.store, found, top)
         answers = build_answers(self.store, [(t, sure[t]) for t in top if sure[t] >= self.min_score], k)
         return AnswerSet(question=question, answers=tuple(answers), abstained=not answers)
 

@@ -52,7 +52,7 @@ def calibrate(index: NewsIndex, unanswerable: Sequence[str], answerable: Sequenc
         if not found.ranked:
             return None  # nothing to answer with: refused at any threshold
         top = found.ranked[0][0]
-        return {w: confidence(index.store, found, {top: found.texts[top]}, w)[top]
+        return {w: confidence(index.store, found, [top], w)[top]
                 for w in WEIGHTS}
 
     refused, answered = [top_confidence(q) for q in unanswerable], [top_confidence(q) for q in answerable]
