@@ -160,3 +160,22 @@ def test_int8_that_distorts_a_model_is_refused_once_and_questions_stay_float32(t
     Embedder(cache_dir=tmp_path / "refused")
     assert not (folder / onnx_model.QUESTION_GRAPH).exists()  # decided once, at the first start
     assert not list(folder.glob(".question-int8*"))  # no staging file left behind
+
+
+@pytest.mark.slow
+def test_the_exported_graph_computes_no_attention_reshape_target(embedder):
+    """The export gives each layer's head split and merge a constant target (``onnx_shapes``) and uses eager
+    attention, whose softmax has no NaN guard: no shape chains or Where nodes left in the encoder layers."""
+    import onnx
+
+    from index import onnx_model
+    from index.embed import default_cache_dir, default_model_path, model_name_of
+
+    path = default_model_path()
+    graph = onnx.load(str(default_cache_dir() / "onnx" / f"{model_name_of(path)}-{onnx_model.export_key(path)}"
+                          / "model.onnx"), load_external_data=False).graph
+    constant = {i.name for i in graph.initializer}
+    layers = [n for n in graph.node if n.name.startswith("/model/encoder/")]
+    reshapes = [n for n in layers if n.op_type == "Reshape"]
+    assert len(reshapes) == 24 and all(n.input[1] in constant for n in reshapes)
+    assert not [n for n in layers if n.op_type in ("Shape", "Where", "IsNaN")]
