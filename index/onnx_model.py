@@ -5,7 +5,9 @@ transformers below 4.58 (we run 5.x), so the export is done here with
 ``torch.onnx.export`` instead: transformer, pooling and normalisation in one
 graph, written once into ``<cache>/onnx/<model>-<key>/`` beside the fast
 tokenizer it was traced with.  Loading the cached graph needs neither torch
-nor transformers, which keeps start-up short.
+nor transformers, which keeps start-up short.  The trace uses eager attention
+and its reshapes get constant targets (``onnx_shapes``): 340 nodes instead of
+685 for all-MiniLM-L6-v2, the same arithmetic in less of the runtime's time.
 
 Batches are formed from texts of like token count (``batching``), so little
 time goes into padding tokens.
@@ -237,20 +239,27 @@ def export(model_path: str, folder: Path) -> None:
 
 def _fold_shapes(staging: Path, feeds: Feeds, expected: np.ndarray) -> None:
     """``staging/model.onnx``: the traced graph with constant reshape targets (``onnx_shapes``), if it still
-    gives torch's vectors for ``feeds``; else the traced graph as it is."""
+    gives torch's vectors for ``feeds``; else the traced graph as it is.
+
+    The folding only saves time, so any failure of it (shape inference on a graph it does not know, a
+    graph the runtime refuses) keeps the traced graph instead of failing the export.
+    """
     import onnx
     import onnxruntime as ort
 
     from .onnx_shapes import constant_reshapes
 
     traced, folded = staging / "traced.onnx", staging / "model.onnx"
-    onnx.save(constant_reshapes(onnx.load(str(traced))), str(folded))
-    session = ort.InferenceSession(str(folded), providers=["CPUExecutionProvider"])
-    got = session.run(["embedding"], dict(feeds))[0]
-    if got.shape == expected.shape and float((got * expected).sum(axis=1).min()) >= FOLDED_MIN_COSINE:
-        traced.unlink()
-        return
-    logger.warning("constant reshape targets changed %s's vectors; its graph keeps the traced shapes", staging)
+    try:
+        onnx.save(constant_reshapes(onnx.load(str(traced))), str(folded))
+        got = ort.InferenceSession(str(folded), providers=["CPUExecutionProvider"]).run(["embedding"], dict(feeds))[0]
+        if got.shape == expected.shape and float((got * expected).sum(axis=1).min()) >= FOLDED_MIN_COSINE:
+            traced.unlink()
+            return
+        logger.warning("constant reshape targets changed %s's vectors; its graph keeps the traced shapes", staging)
+    except Exception:  # noqa: BLE001 - see the docstring
+        logger.warning("could not give %s constant reshape targets; its graph keeps the traced shapes", staging,
+                       exc_info=True)
     os.replace(traced, folded)
 
 

@@ -179,3 +179,51 @@ def test_the_exported_graph_computes_no_attention_reshape_target(embedder):
     reshapes = [n for n in layers if n.op_type == "Reshape"]
     assert len(reshapes) == 24 and all(n.input[1] in constant for n in reshapes)
     assert not [n for n in layers if n.op_type in ("Shape", "Where", "IsNaN")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fault", ["raises", "changes_vectors"])
+# torch's TorchScript exporter warns about itself and its trace on every export; the export checks its
+# graph against the module's own vectors on other lengths than the trace's instead.
+@pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning", "ignore::torch.jit.TracerWarning")
+def test_an_export_whose_shape_folding_fails_keeps_the_traced_graph(embedder, tmp_path, monkeypatch, caplog, fault):
+    """Folding only saves time: shape inference giving up, or a folded graph that no longer gives torch's
+    vectors, leaves the traced graph in place and the export whole."""
+    import onnx
+    import onnxruntime as ort
+    from onnx import numpy_helper
+    from tokenizers import Tokenizer
+
+    from index import onnx_model, onnx_shapes
+    from index.embed import default_cache_dir, default_model_path, model_name_of
+
+    folding = onnx_shapes.constant_reshapes
+
+    def broken(model):
+        if fault == "raises":
+            raise RuntimeError("shape inference gave up")
+        model = folding(model)
+        head_split = next(i for i in model.graph.initializer
+                          if i.name.endswith("/constant_shape") and numpy_helper.to_array(i).tolist() == [0, 0, 12, 32])
+        head_split.CopyFrom(numpy_helper.from_array(np.array([0, 0, 32, 12], dtype=np.int64), head_split.name))
+        return model
+
+    monkeypatch.setattr(onnx_shapes, "constant_reshapes", broken)
+    caplog.set_level(logging.WARNING, logger="index.onnx_model")
+    path = default_model_path()
+    onnx_model.export(path, tmp_path / "export")
+    assert sorted(p.name for p in (tmp_path / "export").iterdir()) == ["export.json", "model.onnx", "tokenizer.json"]
+    assert "keeps the traced shapes" in caplog.text
+    traced = tmp_path / "export" / "model.onnx"
+    assert not [i for i in onnx.load(str(traced), load_external_data=False).graph.initializer
+                if i.name.endswith("/constant_shape")]
+
+    tokenizer = Tokenizer.from_file(str(tmp_path / "export" / "tokenizer.json"))
+    encodings = tokenizer.encode_batch(SENTENCES)
+    feeds = {"input_ids": [e.ids for e in encodings], "attention_mask": [e.attention_mask for e in encodings],
+             "token_type_ids": [e.type_ids for e in encodings]}
+    feeds = {name: np.array(value, dtype=np.int64) for name, value in feeds.items()}
+    folded = default_cache_dir() / "onnx" / f"{model_name_of(path)}-{onnx_model.export_key(path)}" / "model.onnx"
+    vectors = [ort.InferenceSession(str(graph), providers=["CPUExecutionProvider"]).run(["embedding"], feeds)[0]
+               for graph in (traced, folded)]
+    assert (vectors[0] * vectors[1]).sum(axis=1).min() >= 0.99999
