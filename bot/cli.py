@@ -183,10 +183,12 @@ def stats_command(settings: Settings, db: Path | None) -> None:
         click.echo(f"{key}: {value:,}" if isinstance(value, int) else f"{key}: {value}")
 
 
-CHAT_HELP = ("Ask about the news: type a question and press Enter. /sources lists the latest articles "
-             "I have read; an empty line or Ctrl-D quits.")
-EMPTY_INDEX_HELP = ("I have not read any news yet. Add some with `newsbot ingest SOURCE` (a file, folder, web "
-                    "page or RSS/Atom feed), or set NEWSBOT_SOURCES before `make run`.")
+CHAT_HELP = ("Ask about the news: type a question and press Enter. /add SOURCE reads news from a file, folder, "
+             "web page or RSS/Atom feed; /sources lists the latest articles I have read; an empty line or Ctrl-D "
+             "quits.")
+EMPTY_INDEX_HELP = ("I have not read any news yet. Add some with /add SOURCE (a file, folder, web page or RSS/Atom "
+                    "feed), `newsbot ingest SOURCE`, or NEWSBOT_SOURCES set before `make run`.")
+ADD_HELP = "Say what to read: /add SOURCE, a file, folder, web page or RSS/Atom feed (several: separated by spaces)."
 NO_TOKEN_HELP = """TELEGRAM_BOT_TOKEN is not set, so the bot is not on Telegram; answering here instead.
 To put it on Telegram: open a chat with @BotFather, send /newbot, follow the steps, then put the
 token it gives you in .env as TELEGRAM_BOT_TOKEN=... (or export it) and run `newsbot run` again."""
@@ -311,7 +313,9 @@ def terminal_chat(index, *, input_fn: Callable[[str], str], output_fn: Callable[
 
     It understands /sources and /help as the bot does, because its "not found" reply, the bot's own
     words, points to /sources; and it says up front when there is no news to answer from, which is
-    where a first ``make run`` without NEWSBOT_SOURCES lands.
+    where a first ``make run`` without NEWSBOT_SOURCES lands.  /add reads sources there and then: at
+    the terminal the user is the operator, who could run ``newsbot ingest`` anyway (on Telegram /add
+    is for admins).  Any other /word is a command it does not know, not a question.
     """
     output_fn(CHAT_HELP)
     if not index.articles(1):
@@ -328,10 +332,24 @@ def terminal_chat(index, *, input_fn: Callable[[str], str], output_fn: Callable[
             output_fn("\n".join(map(article_line, index.articles(SOURCES_SHOWN))) or EMPTY_INDEX_HELP)
         elif command in ("/help", "/start"):
             output_fn(CHAT_HELP)
+        elif command.split()[0] == "/add":
+            output_fn(_add(index, tuple(question.split()[1:])))
+        elif command.startswith("/"):
+            output_fn(f"I don't know {command.split()[0]} here. {CHAT_HELP}")
         else:
             started = time.perf_counter()
             output_fn(_answer(index, question, 1, False))
             logger.debug("answered in %.0f ms", (time.perf_counter() - started) * 1000)
+
+
+def _add(index, sources: tuple[str, ...]) -> str:
+    """The terminal chat's /add: the ingest summary, or why nothing was read."""
+    if not sources:
+        return ADD_HELP
+    try:
+        return run_ingest(index, sources)
+    except (NewsbotError, FileNotFoundError) as exc:
+        return str(exc)
 
 
 if __name__ == "__main__":

@@ -125,4 +125,20 @@ def test_terminal_chat_lists_sources_as_its_not_found_reply_suggests(db):
 
 def test_terminal_chat_on_an_empty_index_says_how_to_add_news(tmp_path):
     out = chat(tmp_path / "empty.db", "/sources\n\n")
-    assert out.count("I have not read any news yet. Add some with `newsbot ingest SOURCE`") == 2
+    assert out.count("I have not read any news yet. Add some with /add SOURCE") == 2
+
+
+def test_terminal_chat_adds_news_then_answers_from_it(tmp_path):
+    """/add at the terminal reads a source there and then; a missing one, a bare /add or an unknown
+    command each get a clear line, and the chat goes on."""
+    typed = (f"/add {tmp_path / 'absent.txt'}\n/add\n/frobnicate\n/add {FIXTURES / 'harbour.txt'}\n"
+             "How much will the council borrow?\n/sources\n\n")
+    lines = chat(tmp_path / "news.db", typed).splitlines()
+    # run_ingest's own line, as after `newsbot ingest` (whose "no such file" warning goes to stderr: above)
+    assert any(line.startswith("> 0 added, 0 updated, 0 skipped, 1 failed") for line in lines)
+    assert any(line.startswith("> Say what to read: /add SOURCE") for line in lines)
+    assert any(line.startswith("> I don't know /frobnicate here.") for line in lines)
+    assert any("1 added" in line for line in lines)
+    reply = "\n".join(lines[next(i for i, line in enumerate(lines) if "1 added" in line) + 1:])
+    assert "The council agreed to borrow £4 million to pay for the repairs." in reply
+    assert "harbour.txt" in reply
