@@ -78,6 +78,14 @@ def export_key(model_path: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def export_folder(model_path: str, cache_dir: Path) -> Path:
+    """Where the export of ``model_path`` lives under ``cache_dir``: a new folder whenever the model's files
+    or ``EXPORT_VERSION`` change (``export_key``)."""
+    from .embed import model_name_of
+
+    return Path(cache_dir) / "onnx" / f"{model_name_of(model_path)}-{export_key(model_path)}"
+
+
 Feeds = Mapping[str, np.ndarray]
 
 
@@ -88,9 +96,7 @@ class OnnxSentenceModel:
                  runtime: Literal["onnxruntime", "openvino"] = "onnxruntime"):
         from tokenizers import Tokenizer
 
-        from .embed import model_name_of
-
-        folder = Path(cache_dir) / "onnx" / f"{model_name_of(model_path)}-{export_key(model_path)}"
+        folder = export_folder(model_path, cache_dir)
         if not (folder / "model.onnx").exists():
             export(model_path, folder)
         info = json.loads((folder / "export.json").read_text())
