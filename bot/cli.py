@@ -347,9 +347,10 @@ def _add(index, sources: tuple[str, ...]) -> str:
     if not sources:
         return ADD_HELP
     try:
-        return run_ingest(index, sources)
-    except (NewsbotError, FileNotFoundError) as exc:
-        return str(exc)
+        with friendly_errors():  # the failures `newsbot ingest` explains, explained here without exiting
+            return run_ingest(index, sources)
+    except click.ClickException as exc:
+        return exc.message
 
 
 if __name__ == "__main__":
