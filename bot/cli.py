@@ -235,7 +235,7 @@ def eval_command(settings: Settings, dataset: str, split: str, as_json: bool, da
 
 @main.command("calibrate")
 @click.option("--split", type=click.Choice(["dev", "test"]), default="dev", show_default=True,
-              help="Calibrate on dev; the test split only reports.")
+              help="Calibrate on dev (with TrecQA's train questions); the test split only reports.")
 @click.option("--json", "as_json", is_flag=True, help="Print every pair of the grid as JSON, best first.")
 @data_options
 @click.pass_obj
@@ -256,11 +256,13 @@ def calibrate_command(settings: Settings, split: str, as_json: bool, data: Path 
         return
     current = next(p for p in result["pairs"]
                    if (p["weight"], p["threshold"]) == (COVERAGE_WEIGHT, round(DEFAULT_MIN_SCORE, 2)))
-    click.echo(f"abstention ({split}, {result['questions']} questions)")
-    click.echo(f"{'weight':>8}{'threshold':>11}{'answered unanswerable':>24}{'refused answerable':>21}")
+    click.echo(f"abstention ({split}: {result['unanswerable']} unanswerable, {result['answerable']} answerable, "
+               f"{result['paraphrases']} paraphrases)")
+    click.echo(f"{'weight':>8}{'threshold':>11}{'answered unanswerable':>24}{'refused answerable':>21}"
+               f"{'refused paraphrases':>22}")
     for label, pair in [*(("", p) for p in result["pairs"][:5]), ("  (now)", current)]:
         click.echo(f"{pair['weight']:>8.2f}{pair['threshold']:>11.2f}{pair['answered_unanswerable']:>24.3f}"
-                   f"{pair['refused_answerable']:>21.3f}{label}")
+                   f"{pair['refused_answerable']:>21.3f}{pair['refused_paraphrases']:>22.3f}{label}")
 
 
 def eval_table(result: dict) -> str:

@@ -79,23 +79,50 @@ def test_speaker_match_is_full_name_or_surname(predicted, gold, match):
     assert speaker_matches(predicted, gold) is match
 
 
-def test_calibrate_sweeps_the_grid_and_agrees_with_eval(tmp_path):
-    """The sweep's row for the bot's own pair must be what ``eval abstention`` measures with it."""
-    from index.confidence import COVERAGE_WEIGHT
-    from index.engine import DEFAULT_MIN_SCORE
+def test_calibrate_sweeps_the_grid_on_three_kinds_of_question(tmp_path):
+    """On dev: TrecQA's train and dev questions asked of PolNeAR (2 + 4 here), PolNeAR's who-said questions,
+    and the 5 TrecQA questions with an answer asked of their own candidate sentences."""
     from index.evaluation.abstention import THRESHOLDS, WEIGHTS
 
     index = ["--index", str(tmp_path / "polnear.db")]
     result = newsbot("calibrate", "--json", "--data", str(EVAL), *index, db=tmp_path / "unused.db")
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
-    assert (payload["split"], payload["questions"]) == ("dev", 5)
+    assert [payload[k] for k in ("split", "unanswerable", "answerable", "paraphrases")] == ["dev", 6, 1, 5]
     pairs = payload["pairs"]
     assert len(pairs) == len(WEIGHTS) * len(THRESHOLDS)
-    errors = [p["answered_unanswerable"] + p["refused_answerable"] for p in pairs]
+    errors = [p["answered_unanswerable"] + (p["refused_answerable"] + p["refused_paraphrases"]) / 2 for p in pairs]
     assert errors == sorted(errors) and errors[0] < errors[-1]
-    ours = next(p for p in pairs if (p["weight"], p["threshold"]) == (COVERAGE_WEIGHT, DEFAULT_MIN_SCORE))
-    measured = json.loads(run_eval(tmp_path, "abstention", "--json", *index))["methods"]["newsbot"]
-    assert measured == {k: ours[k] for k in ("answered_unanswerable", "refused_answerable")}
     table = newsbot("calibrate", "--data", str(EVAL), *index, db=tmp_path / "unused.db").stdout
-    assert table.splitlines()[0] == "abstention (dev, 5 questions)" and table.rstrip().endswith("(now)")
+    assert table.splitlines()[0] == "abstention (dev: 6 unanswerable, 1 answerable, 5 paraphrases)"
+    assert table.rstrip().endswith("(now)")
+
+
+def test_calibrate_row_of_the_bots_pair_is_what_ask_does(tmp_path, embedder):
+    """The sweep weighs confidences anew instead of asking; for the pair in use it must refuse exactly what
+    ``ask`` refuses: as ``eval abstention`` counts it, and on the index of candidate sentences."""
+    from index.confidence import COVERAGE_WEIGHT
+    from index.engine import DEFAULT_MIN_SCORE
+    from index.evaluation import _candidates_index, _jsonl, _polnear_index
+    from index.evaluation.abstention import calibrate, evaluate_abstention, top_confidences
+    from index.evaluation.metrics import mean
+
+    rows = _jsonl(EVAL / "trecqa" / "train.jsonl") + _jsonl(EVAL / "trecqa" / "dev.jsonl")
+    unanswerable = [r["question"] for r in rows]
+    answerable = ["Who said the new timetable will cut journey times?", "Who said it was a fair deal for drivers?",
+                  *unanswerable[:2]]  # asked on the answerable side too, so both rates count something
+    paraphrases = [r["question"] for r in rows if r["gold"]] + ["What is the new penguin at the zoo called?"]
+    polnear = _polnear_index(EVAL / "polnear", embedder, tmp_path / "polnear.db")
+    candidates = _candidates_index([r for r in rows if r["gold"]], embedder, tmp_path)
+    try:
+        pairs = calibrate(top_confidences(polnear, unanswerable), top_confidences(polnear, answerable),
+                          top_confidences(candidates, paraphrases))
+        measured = evaluate_abstention(polnear, unanswerable, answerable)["methods"]["newsbot"]
+        refused = [candidates.ask(q, 1).abstained for q in paraphrases]
+    finally:
+        polnear.close()
+        candidates.close()
+    ours = next(p for p in pairs if (p["weight"], p["threshold"]) == (COVERAGE_WEIGHT, DEFAULT_MIN_SCORE))
+    assert measured == {k: ours[k] for k in ("answered_unanswerable", "refused_answerable")}
+    assert measured["refused_answerable"] > 0
+    assert refused == [False] * 5 + [True] and ours["refused_paraphrases"] == mean([float(r) for r in refused])

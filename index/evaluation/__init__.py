@@ -17,7 +17,7 @@ from pathlib import Path
 from ..embed import Embedder
 from ..engine import NewsIndex
 from ..errors import NewsbotError
-from .abstention import calibrate, evaluate_abstention
+from .abstention import calibrate, evaluate_abstention, top_confidences
 from .attribution import SUBSETS, evaluate_who_said, questions
 from .selection import evaluate_selection
 
@@ -85,19 +85,51 @@ def evaluate(dataset: str, split: str, data: Path, embedder: Embedder, index_db:
 
 
 def calibration(split: str, data: Path, embedder: Embedder, index_db: Path | None = None) -> dict:
-    """The "not found" sweep on the abstention set: {"split", "questions", "pairs": best first}."""
+    """The "not found" sweep: {"split", "unanswerable", "answerable", "paraphrases", "pairs": best first}.
+
+    Three kinds of question, each asked of an index: TrecQA's questions of the PolNeAR index, which
+    cannot answer them; PolNeAR's strict who-said questions of the same index, which quote their
+    answer; and the TrecQA questions that have an answer sentence, asked of an index of their own
+    candidate sentences, where they paraphrase it.  On dev, TrecQA's train questions join dev's: they
+    are not test data either, and dev's 82 alone make each question 1.2 %."""
     _, _, folder = locate("abstention", data)
-    unanswerable, answerable = _abstention_questions(folder, split)
+    trecqa = [row for s in (("train", "dev") if split == "dev" else (split,))
+              for row in _jsonl(folder.parent / "trecqa" / f"{s}.jsonl")]
+    unanswerable, answerable = [r["question"] for r in trecqa], _answerable(folder, split)
     with _polnear_opened(folder, embedder, index_db) as index:
-        pairs = calibrate(index, unanswerable, answerable)
-    return {"split": split, "questions": len(unanswerable) + len(answerable), "pairs": pairs}
+        refused, answered = top_confidences(index, unanswerable), top_confidences(index, answerable)
+    with tempfile.TemporaryDirectory(prefix="newsbot-calibrate-") as tmp:
+        paraphrased = [r for r in trecqa if r["gold"]]
+        index = _candidates_index(paraphrased, embedder, Path(tmp))
+        try:
+            paraphrases = top_confidences(index, [r["question"] for r in paraphrased])
+        finally:
+            index.close()
+    return {"split": split, "unanswerable": len(unanswerable), "answerable": len(answerable),
+            "paraphrases": len(paraphrases), "pairs": calibrate(refused, answered, paraphrases)}
+
+
+def _candidates_index(rows: list[dict], embedder: Embedder, folder: Path) -> NewsIndex:
+    """An index of answer-sentence selection data: each question's candidate sentences as one article."""
+    articles = folder / "candidates.jsonl"
+    articles.write_text("".join(json.dumps({"id": r["id"], "title": r["question"], "text": "\n".join(r["candidates"])})
+                                + "\n" for r in rows), encoding="utf-8")
+    index = NewsIndex(folder / "candidates.db", embedder=embedder)
+    report = index.ingest([str(articles)])
+    if report.failed:
+        index.close()
+        raise DatasetError(f"ingest of the candidate sentences failed: {'; '.join(report.errors[:3])}")
+    return index
 
 
 def _abstention_questions(folder: Path, split: str) -> tuple[list[str], list[str]]:
     """(unanswerable, answerable): TrecQA's questions, and PolNeAR's strict who-said questions."""
     unanswerable = [r["question"] for r in _jsonl(folder.parent / "trecqa" / f"{split}.jsonl")]
-    answerable = [q["ask"] for q in questions(_jsonl(folder / "attributions.jsonl"), "polnear", split)]
-    return unanswerable, answerable
+    return unanswerable, _answerable(folder, split)
+
+
+def _answerable(folder: Path, split: str) -> list[str]:
+    return [q["ask"] for q in questions(_jsonl(folder / "attributions.jsonl"), "polnear", split)]
 
 
 @contextmanager

@@ -42,22 +42,37 @@ def evaluate_abstention(index: NewsIndex, unanswerable: Sequence[str], answerabl
                         for m in ("newsbot", "dense", "keyword")}}
 
 
-def calibrate(index: NewsIndex, unanswerable: Sequence[str], answerable: Sequence[str]) -> list[dict]:
-    """Both error rates of every (coverage weight, threshold) pair of the grid, fewest errors first (ties
-    in grid order): the sweep that chose ``COVERAGE_WEIGHT`` and ``DEFAULT_MIN_SCORE``.  Each question's
-    top answer is ranked once, as ``ask`` ranks it; only its confidence is weighed anew."""
+def top_confidences(index: NewsIndex, questions: Sequence[str]) -> list[dict[float, float] | None]:
+    """Each question's top answer, ranked once as ``ask`` ranks it, and its confidence at every weight of the
+    grid (None: nothing to answer with, refused at any threshold)."""
 
-    def top_confidence(question: str) -> dict[float, float] | None:
+    def weighed(question: str) -> dict[float, float] | None:
         found = retrieve(index.store, index.embedder, clean_question(question))
         if not found.ranked:
-            return None  # nothing to answer with: refused at any threshold
+            return None
         top = found.ranked[0][0]
-        return {w: confidence(index.store, found, [top], w)[top]
-                for w in WEIGHTS}
+        return {w: confidence(index.store, found, [top], w)[top] for w in WEIGHTS}
 
-    refused, answered = [top_confidence(q) for q in unanswerable], [top_confidence(q) for q in answerable]
+    return [weighed(q) for q in questions]
+
+
+Confidences = Sequence[dict[float, float] | None]
+
+
+def calibrate(unanswerable: Confidences, answerable: Confidences, paraphrases: Confidences) -> list[dict]:
+    """The error rates of every (coverage weight, threshold) pair of the grid, fewest errors first (ties in
+    grid order): the sweep that chose ``COVERAGE_WEIGHT`` and ``DEFAULT_MIN_SCORE``.  Answering what the news
+    cannot answer weighs as much as refusing what it can, and a refusal counts the same whether the
+    question quotes its answer (who said) or paraphrases it: without paraphrases, the sweep favours a
+    threshold that verbatim questions clear easily and paraphrased ones do not."""
+
+    def share(confidences: Confidences, answered: bool, w: float, t: float) -> float:
+        return mean([float((c is not None and c[w] >= t) == answered) for c in confidences])
+
     rows = [{"weight": w, "threshold": t,
-             "answered_unanswerable": mean([float(c is not None and c[w] >= t) for c in refused]),
-             "refused_answerable": mean([float(c is None or c[w] < t) for c in answered])}
+             "answered_unanswerable": share(unanswerable, True, w, t),
+             "refused_answerable": share(answerable, False, w, t),
+             "refused_paraphrases": share(paraphrases, False, w, t)}
             for w in WEIGHTS for t in THRESHOLDS]
-    return sorted(rows, key=lambda r: r["answered_unanswerable"] + r["refused_answerable"])
+    return sorted(rows, key=lambda r: r["answered_unanswerable"]
+                  + (r["refused_answerable"] + r["refused_paraphrases"]) / 2)
