@@ -118,13 +118,24 @@ class _Mention:
     subject: bool = False
 
 
+# A nickname quoted inside a name (William "Bill" Clinton, Thomas “Tom” Becker) is no quotation.
+_NICKNAME = re.compile(r"\b[A-Z][\w.'’-]* [\"“](?P<nick>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)?)[\"”] (?=[A-Z][a-z])")
+
+
 def quotation_spans(text: str, sentences: Sequence[Sentence]) -> list[_Span]:
     """Pair quotation marks paragraph by paragraph (a paragraph = the sentences of one line)."""
     spans: list[_Span] = []
     carried: _Span | None = None
+    nicknames = {m.start("nick") - 1: m.end("nick") + 1 for m in _NICKNAME.finditer(text)}
     for start, end in _paragraphs(sentences):
         opened: int | None = None
+        skip_to = start
         for i in range(start, end):
+            if i < skip_to:
+                continue
+            if opened is None and i in nicknames:
+                skip_to = nicknames[i]
+                continue
             ch = '"' if text[i:i + 2] == "''" and text[i - 1:i] != "'" else text[i]  # '' is some outlets' quote mark
             # A closing curly quote that starts a paragraph opens one: a typo some outlets make in vox-pop lists.
             if opened is None and (ch in OPEN_QUOTES and (ch != '"' or _opens(text, i, start))
@@ -478,7 +489,7 @@ def _title_words(phrase: str) -> set[str]:
 
 def _clean_name(name: str) -> str:
     name = re.sub(r"^(?:the|The)\s+", "", name.strip())
-    return re.sub(r"(?:'s|’s)$", "", name).strip(" ,")
+    return re.sub(r"(?:'s|’s)$", "", name).strip(" ,\"“”")  # spaCy may cut a name at a nickname's quote mark
 
 
 def _mentions(docs: dict, by_ordinal: dict[int, Sentence], spans: Sequence[_Span]) -> dict[int, list[_Mention]]:

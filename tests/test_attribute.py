@@ -144,6 +144,14 @@ def test_two_apostrophes_as_quotation_marks(constructions):
     assert covering(*constructions, "We had no warning") == night
 
 
+def test_a_nickname_in_quotation_marks_is_part_of_a_name_not_a_quote(constructions):
+    bridges = covering(*constructions, "We will rebuild every bridge")
+    assert (bridges.speaker, bridges.text) == ("Thomas “Tom” Becker", "We will rebuild every bridge,")
+    # spaCy cuts this name at the nickname's first mark ('Alicia "'); the mark is no part of the speaker.
+    town = covering(*constructions, "This town will rise again")
+    assert (town.speaker, town.text) == ("Alicia", "This town will rise again!")
+
+
 def test_vox_pop_opened_with_a_closing_mark_and_signed_with_a_dash(constructions):
     levee = covering(*constructions, "Build the levee higher")
     assert levee.speaker == "Imogen Platt" and levee.kind == "direct"
