@@ -53,7 +53,25 @@ _REPORTING_STEMS = (
     "indicating", "mocking", "praising", "questioning", "reading", "rejecting", "reporting", "showing", "singing",
     "slamming", "thinking", "discussing", "dismissing",
 )
-REPORTING_VERBS = frozenset(_REPORTING_STEMS)
+# Manners of speaking that news writing puts after a quote ("“Not again,” she sighed.", "he cautioned that
+# ...").  Without them such a quote would go unparsed and fall to the speaker of the quote before it.  Only
+# the forms that are seldom nouns, and not the verbs that take someone's words as their object ("disputed
+# Reyes's claim that “...”": the quote is Reyes's); all of them weak (below), so they count only beside a
+# quote, a clause or a colon.
+_MANNER_STEMS = (
+    "answered", "alleged", "alleges", "alleging", "cautioned", "cautions", "cautioning", "lamented", "laments",
+    "lamenting", "mused", "muses", "musing", "scoffed", "scoffs", "snapped", "pleaded", "pleads", "pled", "pleading",
+    "begged", "implored", "implores", "yelled", "yells", "screamed", "screams", "cried", "cries", "whispered",
+    "whispers", "muttered", "mutters", "murmured", "underscored", "underscores", "underscoring", "affirmed",
+    "affirms", "reaffirmed", "reaffirms", "revealed", "reveals", "revealing", "confided", "confessed", "swore",
+    "swears", "threatened", "threatens", "threatening", "chided", "bragged", "brags", "bragging", "gushed",
+    "deadpanned", "recommended", "recommends", "advised", "advises", "hinted", "implied", "implies", "inquired",
+    "enquired", "queried", "texted", "emailed", "messaged", "grumbled", "groused", "fumed", "ranted", "thundered",
+    "intoned", "elaborated", "clarified", "opined", "speculated", "speculates", "reminded", "reminds", "assured",
+    "assures", "reassured", "informed", "sighed", "laughed", "interrupted", "chimed", "gloated", "marveled",
+    "marvelled", "concurred", "pronounced", "mourned",
+)
+REPORTING_VERBS = frozenset(_REPORTING_STEMS + _MANNER_STEMS)
 
 # Verbs that mostly report when their object is a clause, and otherwise just mean what they mean:
 # they need a clause, a quote or a colon to count as a cue.
@@ -73,6 +91,7 @@ WEAK_REPORTING = frozenset({
     "endorsing", "estimating", "expecting", "hoping", "indicating", "mocking", "praising", "questioning", "reading",
     "rejecting", "reporting", "showing", "singing", "slamming", "thinking", "discussing", "dismissing",
     "write", "writes", "wrote", "written", "writing",  # "artists writing songs about him"
+    *_MANNER_STEMS,
 })
 
 # Verbs of wanting, planning and taking sides ("She wants to triple AmeriCorps", "he has championed gay

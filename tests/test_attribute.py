@@ -201,3 +201,15 @@ def test_a_family_keeps_its_first_names_and_genders():
     assert covering(sentences, quotes, "hire forty people").speaker == "Grace Harmon"
     growing = covering(sentences, quotes, "growing faster")
     assert (growing.speaker, growing.resolved_by) == ("Grace Harmon", "pronoun")
+
+
+@pytest.fixture(scope="module")
+def verbs():
+    """(sentences, quotes) of the article written for how reporting verbs are read, parsed once."""
+    return quotes_of(FIXTURES / "quotes_verbs.txt")
+
+
+def test_a_manner_of_speaking_after_a_quote_is_its_cue(verbs):
+    # Without "sighed" as a cue the quote fell to Quinn, who spoke just before.
+    ellery = covering(*verbs, "Not this year")
+    assert (ellery.speaker, ellery.cue) == ("Tom Ellery", "sighed")
