@@ -283,6 +283,10 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
                 continue
             named = _named_just_before(tok, doc, quoted)
             subject = named or _subject(tok, quoted) or _name_near(tok, doc, quoted)
+            if subject is not None and subject.dep_ == "nsubjpass" and subject.head.i == tok.i:
+                # "the story was told by The Daily Caller" names its teller; "voters were told", "terrorists
+                # are revealed as" name who was spoken to or about.
+                subject = _agent(tok)
             cue_text = low
             clause = doc[clause_tok.left_edge.i:clause_tok.right_edge.i + 1].text if clause_tok else sentence.text
         elif low in SPEECH_NOUNS and has_quote and (owner := _owner(tok, quoted)) is not None:
@@ -348,10 +352,16 @@ def _subject(verb, quoted):
                 return verb.head
             return subject
         # "he was able to tout" (xcomp of an adjective), "she started off by emphasizing" (through "by").
-        if verb.dep_ not in ("advcl", "xcomp", "conj", "pcomp", "ccomp", "acomp", "prep") or verb.head is verb:
+        if verb.dep_ not in ("advcl", "xcomp", "conj", "pcomp", "ccomp", "acomp", "prep") or verb.head.i == verb.i:
             return None
         verb = verb.head
     return None
+
+
+def _agent(verb):
+    """The "by" phrase's noun of a passive verb: who did it."""
+    by = next((c for c in verb.children if c.dep_ == "agent"), None)
+    return next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
 
 
 def _owner(noun, quoted):
@@ -379,7 +389,7 @@ def _name_near(verb, doc, quoted):
 
 def _depth(tok) -> int:
     depth = 0
-    while tok.head is not tok and depth < 50:
+    while tok.head.i != tok.i and depth < 50:
         tok, depth = tok.head, depth + 1
     return depth
 
@@ -418,7 +428,7 @@ def _entity_for(subject, doc, spans: Sequence[_Span], sentence: Sentence):
         linked = ent.start <= subject.i < ent.end
         tok = ent.root
         for _ in range(4):
-            if linked or ent.label_ != "PERSON" or tok.dep_ not in _NAME_PATH or tok.head is tok:
+            if linked or ent.label_ != "PERSON" or tok.dep_ not in _NAME_PATH or tok.head.i == tok.i:
                 break
             tok = tok.head
             linked = tok.i == subject.i

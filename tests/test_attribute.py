@@ -213,3 +213,18 @@ def test_a_manner_of_speaking_after_a_quote_is_its_cue(verbs):
     # Without "sighed" as a cue the quote fell to Quinn, who spoke just before.
     ellery = covering(*verbs, "Not this year")
     assert (ellery.speaker, ellery.cue) == ("Tom Ellery", "sighed")
+
+
+def test_a_passive_reporting_verb_is_said_by_its_agent_not_its_subject(verbs):
+    plan = covering(*verbs, "a waste of money")
+    assert (plan.speaker, plan.cue) == ("Tom Ellery", "criticised")
+    # "Council staff were told": they were spoken to, and no one is named as speaking.
+    sentences, quotes = verbs
+    told = next(s.ordinal for s in sentences if "no boat may moor" in s.text)
+    assert [q.speaker for q in quotes if q.first <= told <= q.last and q.speaker] == []
+
+
+def test_the_reporting_verb_nearest_the_root_wins(verbs):
+    # "After aides told reporters ..., Quinn said:" -- the main clause's verb, not the first one written.
+    square = covering(*verbs, "fair and square")
+    assert (square.speaker, square.cue) == ("Quinn", "said")
