@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -575,19 +576,24 @@ _LABEL = re.compile(r"^\W*(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,2})
 def _speaker_labels(sentences: Sequence[Sentence], mentions: dict[int, list[_Mention]]) -> dict[int, _Cue]:
     """Transcripts and headlines: a paragraph that opens with a person's name and a colon ("PENCE: Well,
     look, ...", "Sanders: Clinton needs to ...") is that person speaking, every sentence of it.  Only names
-    the article gives a person, so "UPDATE:" or a dateline is not a speaker."""
+    the article gives a person, so "UPDATE:" or a dateline is not a speaker; but once one capitals label is
+    a person's, the transcript's other capitals labels that open two paragraphs or more are speakers too
+    (the host "WALLACE:", whom the article never names in full)."""
     surnames = {m.name.split()[-1].lower() for ms in mentions.values() for m in ms if m.name.split()}
     by_line: dict[int, list[Sentence]] = {}
     for s in sentences:
         by_line.setdefault(s.line, []).append(s)
+    labelled = [(paragraph, m) for paragraph in by_line.values() if (m := _LABEL.match(paragraph[0].text))]
+    caps = Counter(m.group("name") for _, m in labelled if m.group("name").isupper())
+    transcript = any(name.split()[-1].lower() in surnames for name in caps)
     cues: dict[int, _Cue] = {}
-    for paragraph in by_line.values():
-        m = _LABEL.match(paragraph[0].text)
-        if m is None or m.group("name").split()[-1].lower() not in surnames:
-            continue
+    for paragraph, m in labelled:
         name = m.group("name")
+        if name.split()[-1].lower() not in surnames and not (transcript and caps[name] >= 2):
+            continue
+        speaker = name.title() if name.isupper() else name
         for s in paragraph:
-            cues[s.ordinal] = _Cue(s.ordinal, ":", name, "name", name, paragraph[0].start + m.start("name"),
+            cues[s.ordinal] = _Cue(s.ordinal, ":", speaker, "name", speaker, paragraph[0].start + m.start("name"),
                                    s.text, False)
     return cues
 

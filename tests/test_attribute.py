@@ -228,3 +228,14 @@ def test_the_reporting_verb_nearest_the_root_wins(verbs):
     # "After aides told reporters ..., Quinn said:" -- the main clause's verb, not the first one written.
     square = covering(*verbs, "fair and square")
     assert (square.speaker, square.cue) == ("Quinn", "said")
+
+
+def test_a_transcripts_other_capitals_labels_are_speakers_too():
+    """REYES is a person the article names, so this is a transcript: HOST, never named, speaks too; the
+    one-off UPDATE does not."""
+    sentences, quotes = quotes_of(FIXTURES / "quotes_transcript.txt")
+    assert covering(sentences, quotes, "Will the dam be finished").speaker == "Host"
+    assert covering(sentences, quotes, "what will it cost").speaker == "Host"
+    assert covering(sentences, quotes, "Forty million dollars").speaker == "Daniel Reyes"
+    update = next(s.ordinal for s in sentences if s.text.startswith("UPDATE"))
+    assert not [q for q in quotes if q.first <= update <= q.last]
