@@ -62,6 +62,10 @@ _ROLES = _GENERIC_ROLES | {
 # Subjects that say nothing about who spoke ("it said", "some believe").
 _NOT_SPEAKERS = {"it", "this", "that", "there", "what", "which", "who", "some", "many", "most", "others", "all",
                  "both", "few", "several", "one", "none", "any", "each", "someone", "somebody", "anyone", "everyone"}
+# Bump when a rule changes which quote records an article gets.  Each article stores the version that made
+# its records (``articles.attributed``), and one made by older rules is read again at its next ingest: its
+# texts are known, so only spaCy runs again, not the model.
+RULES_VERSION = 2
 _LOOKBACK = 6          # sentences searched backwards for a pronoun's or a title's person
 _PARSE_BACK = 3        # sentences before a pronoun or title speaker that are parsed to find that person
 

@@ -71,7 +71,8 @@ def m001_initial(db: Database) -> None:
 @migrations()
 def m002_quotes(db: Database) -> None:
     """Quote records found at ingest; ``attributed`` tells articles indexed before them, so that the next
-    ingest of the same content attributes them instead of skipping them."""
+    ingest of the same content attributes them instead of skipping them.  (It now holds the version of the
+    rules that made an article's records, ``attribute.RULES_VERSION``; 0 is none, 1 the first rules.)"""
     db.executescript(
         """
         CREATE TABLE quotes (

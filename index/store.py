@@ -23,6 +23,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from .ann import ANN_MIN_ROWS, AnnIndex
+from .attribute import RULES_VERSION
 from .errors import IndexBusyError, IndexMismatchError
 from .models import Article, Quote, Sentence, SourceRef
 from .schema import migrations
@@ -163,10 +164,11 @@ class Store:
         conn.commit()
 
     def find_article(self, key: str, chash: str) -> tuple[int | None, bool]:
-        """(rowid of the article with this key, whether this exact content is already stored)."""
+        """(rowid of the article with this key, whether this exact content is already stored with quote records
+        the current rules made)."""
         with self._lock:
-            same = self.db.execute("SELECT 1 FROM articles WHERE content_hash = ? AND attributed = 1 LIMIT 1",
-                                   [chash]).fetchone()
+            same = self.db.execute("SELECT 1 FROM articles WHERE content_hash = ? AND attributed >= ? LIMIT 1",
+                                   [chash, RULES_VERSION]).fetchone()
             row = self.db.execute("SELECT id FROM articles WHERE key = ?", [key]).fetchone()
         return (row[0] if row else None), same is not None
 
@@ -215,10 +217,10 @@ class Store:
                     cur = conn.execute(
                         "INSERT INTO articles(source_id, key, article_id, title, outlet, author, url, published, "
                         "path, content_hash, ingested_at, sentence_count, attributed) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,1)",
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         [source_rowid, key, article.source_id or key, article.title, article.outlet,
                          article.author, article.url, article.published, article.path, chash, _now(),
-                         len(sentences)])
+                         len(sentences), RULES_VERSION])
                     rowid = cur.lastrowid
                     spoken = _in_speech(quotes)
                     conn.executemany(

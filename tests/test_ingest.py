@@ -166,3 +166,22 @@ def test_questions_this_store_answers_never_wait_on_the_merge(news_index, fixtur
     with news_index.store._lock:  # a question being answered in another thread
         threading.Thread(target=lambda: (news_index.store.merge_keyword_index(), merged.set()), daemon=True).start()
         assert merged.wait(10)
+
+
+def test_quote_records_of_older_rules_are_remade_at_the_next_ingest(news_index, fixture_copy):
+    """An index whose quote records older rules made gets the current rules' records when its sources are read
+    again, without embedding anything again; after that, reading them again skips them."""
+    import sqlite3
+
+    path = fixture_copy("quotes_verbs.txt")
+    news_index.ingest([str(path)])
+    # As the rules before session 14 left this article: version 1, and the sighed quote given to Quinn.
+    with sqlite3.connect(news_index.store.db_path) as conn:
+        conn.execute("UPDATE articles SET attributed = 1")
+        conn.execute("UPDATE quotes SET speaker = 'Quinn' WHERE text LIKE 'Not this year%'")
+    report = news_index.ingest([str(path)])
+    assert (report.added, report.updated, report.skipped, report.embedded) == (0, 1, 0, 0)
+    speakers = news_index.store.db.execute("SELECT speaker FROM quotes WHERE text LIKE 'Not this year%'").fetchall()
+    assert speakers == [("Tom Ellery",)]
+    again = news_index.ingest([str(path)])
+    assert (again.updated, again.skipped) == (0, 1)
