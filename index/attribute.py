@@ -156,6 +156,24 @@ def quotation_spans(text: str, sentences: Sequence[Sentence]) -> list[_Span]:
     return spans
 
 
+def _as_double_quotes(text: str) -> str:
+    """An article written with single quotation marks (‘...’, and no double ones: the style of several British
+    outlets) as if written with double ones.  A ‘ that opens a word becomes “; a ’ that ends one becomes ”,
+    unless it is an apostrophe: inside a word (don’t, Hale’s) or after a plural before a lower-case word
+    (the voters’ patience).  One character for one, so every offset holds."""
+    if "‘" not in text or any(mark in text for mark in '"“”'):
+        return text
+    chars = list(text)
+    for i, ch in enumerate(text):
+        before, after = text[i - 1:i] if i else "", text[i + 1:i + 2]
+        if ch == "‘" and (not before or before in " \t\n([—–-:") and after.strip():
+            chars[i] = "“"
+        elif (ch == "’" and before.strip() and not after.isalnum()
+              and not (before == "s" and after == " " and text[i + 2:i + 3].islower())):
+            chars[i] = "”"
+    return "".join(chars)
+
+
 def _opens(text: str, i: int, paragraph_start: int) -> bool:
     """A straight quote opens when it starts the paragraph or follows a space or an opening bracket."""
     return i == paragraph_start or text[i - 1] in " \t([—–-:"
@@ -195,8 +213,8 @@ class _Reading:
     """One article between the two parses of a batch: its quotation marks, its parsed sentences, its cues."""
 
     def __init__(self, text: str, sentences: Sequence[Sentence]):
-        self.text, self.sentences = text, sentences
-        self.spans = quotation_spans(text, sentences)
+        self.text, self.sentences = _as_double_quotes(text), sentences
+        self.spans = quotation_spans(self.text, sentences)
         self.touching: dict[int, list[_Span]] = {}
         for span in self.spans:
             for s in sentences:

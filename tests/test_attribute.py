@@ -239,3 +239,14 @@ def test_a_transcripts_other_capitals_labels_are_speakers_too():
     assert covering(sentences, quotes, "Forty million dollars").speaker == "Daniel Reyes"
     update = next(s.ordinal for s in sentences if s.text.startswith("UPDATE"))
     assert not [q for q in quotes if q.first <= update <= q.last]
+
+
+def test_an_article_in_single_quotation_marks_has_its_quotes_paired():
+    """British style: ‘...’ and no double marks.  A quote that runs over three sentences is one record, and an
+    apostrophe after a plural ("the voters’ patience") does not close a quote."""
+    sentences, quotes = quotes_of(FIXTURES / "quotes_single.txt")
+    wall = covering(sentences, quotes, "We cannot wait another winter")
+    assert (wall.speaker, wall.kind) == ("Ingrid Berg", "direct")
+    assert covering(sentences, quotes, "Every storm takes more of it") == wall
+    voters = covering(sentences, quotes, "patience has run out")
+    assert (voters.speaker, voters.kind, voters.text) == ("Tom Hale", "direct", "The voters’ patience has run out,")
