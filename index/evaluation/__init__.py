@@ -41,13 +41,19 @@ def _folder(data: Path, name: str) -> Path:
     return folder
 
 
-def _polnear_index(folder: Path, embedder: Embedder, db: Path) -> NewsIndex:
-    """An index of every PolNeAR article (ingest skips those already in ``db`` when it is reused)."""
+def _ingested(articles: Path, embedder: Embedder, db: Path) -> NewsIndex:
+    """The index at ``db`` holding every article of a JSON Lines file (ingest skips those already there)."""
     index = NewsIndex(db, embedder=embedder)
-    report = index.ingest([str(folder / "articles.jsonl")])
+    report = index.ingest([str(articles)])
     if report.failed:
-        raise DatasetError(f"ingest of {folder} failed: {'; '.join(report.errors[:3])}")
+        index.close()
+        raise DatasetError(f"ingest of {articles} failed: {'; '.join(report.errors[:3])}")
     return index
+
+
+def _polnear_index(folder: Path, embedder: Embedder, db: Path) -> NewsIndex:
+    """An index of every PolNeAR article (when ``db`` is reused, only what it lacks is read)."""
+    return _ingested(folder / "articles.jsonl", embedder, db)
 
 
 def locate(dataset: str, data: Path) -> tuple[str, str, Path]:
@@ -93,8 +99,7 @@ def calibration(split: str, data: Path, embedder: Embedder, index_db: Path | Non
     candidate sentences, where they paraphrase it.  On dev, TrecQA's train questions join dev's: they
     are not test data either, and dev's 82 alone make each question 1.2 %."""
     _, _, folder = locate("abstention", data)
-    trecqa = [row for s in (("train", "dev") if split == "dev" else (split,))
-              for row in _jsonl(folder.parent / "trecqa" / f"{s}.jsonl")]
+    trecqa = [row for s in (("train", "dev") if split == "dev" else (split,)) for row in _trecqa(folder, s)]
     unanswerable, answerable = [r["question"] for r in trecqa], _answerable(folder, split)
     with _polnear_opened(folder, embedder, index_db) as index:
         refused, answered = top_confidences(index, unanswerable), top_confidences(index, answerable)
@@ -114,18 +119,17 @@ def _candidates_index(rows: list[dict], embedder: Embedder, folder: Path) -> New
     articles = folder / "candidates.jsonl"
     articles.write_text("".join(json.dumps({"id": r["id"], "title": r["question"], "text": "\n".join(r["candidates"])})
                                 + "\n" for r in rows), encoding="utf-8")
-    index = NewsIndex(folder / "candidates.db", embedder=embedder)
-    report = index.ingest([str(articles)])
-    if report.failed:
-        index.close()
-        raise DatasetError(f"ingest of the candidate sentences failed: {'; '.join(report.errors[:3])}")
-    return index
+    return _ingested(articles, embedder, folder / "candidates.db")
 
 
 def _abstention_questions(folder: Path, split: str) -> tuple[list[str], list[str]]:
     """(unanswerable, answerable): TrecQA's questions, and PolNeAR's strict who-said questions."""
-    unanswerable = [r["question"] for r in _jsonl(folder.parent / "trecqa" / f"{split}.jsonl")]
-    return unanswerable, _answerable(folder, split)
+    return [r["question"] for r in _trecqa(folder, split)], _answerable(folder, split)
+
+
+def _trecqa(polnear: Path, split: str) -> list[dict]:
+    """TrecQA's records of one split, from the folder beside PolNeAR's."""
+    return _jsonl(polnear.parent / "trecqa" / f"{split}.jsonl")
 
 
 def _answerable(folder: Path, split: str) -> list[str]:
