@@ -62,10 +62,6 @@ _ROLES = _GENERIC_ROLES | {
 # Subjects that say nothing about who spoke ("it said", "some believe").
 _NOT_SPEAKERS = {"it", "this", "that", "there", "what", "which", "who", "some", "many", "most", "others", "all",
                  "both", "few", "several", "one", "none", "any", "each", "someone", "somebody", "anyone", "everyone"}
-# Bump when a rule changes which quote records an article gets.  Each article stores the version that made
-# its records (``articles.attributed``), and one made by older rules is read again at its next ingest: its
-# texts are known, so only spaCy runs again, not the model.
-RULES_VERSION = 2
 _LOOKBACK = 6          # sentences searched backwards for a pronoun's or a title's person
 _PARSE_BACK = 3        # sentences before a pronoun or title speaker that are parsed to find that person
 
@@ -656,6 +652,7 @@ def _drafts(text: str, sentences: Sequence[Sentence], spans: Sequence[_Span], to
     drafts: dict[int, _Draft] = {}
     owner: dict[int, _Draft] = {}
     latest: _Draft | None = None
+    line = {s.ordinal: s.line for s in sentences}
     for sentence in sentences:
         o = sentence.ordinal
         for span in (sp for sp in spans if sentence.start <= sp.start < sentence.end):
@@ -670,18 +667,30 @@ def _drafts(text: str, sentences: Sequence[Sentence], spans: Sequence[_Span], to
                 draft = owner[id(span.continues)]
             elif (after := _cue_just_after(span, touched[-1] + 1, text, cues)) is not None:
                 draft = drafts.setdefault(after, _Draft(cues[after], ordinals={after}))
-            elif (latest is not None and latest.quoted and max(latest.ordinals) >= before
-                  and (span.start == sentence.start or sentence.end - span.start <= 2)):
-                draft = latest
+            elif (latest is not None and span.start == sentence.start and max(latest.ordinals) >= before
+                  and (latest.quoted or line[latest.cue.ordinal] == sentence.line)):
+                draft = latest  # the quote carries on, or the speaker just reported gets quoted
             else:
                 continue
-            draft.spans.append(span)
-            draft.ordinals.update(touched)
-            owner[id(span)] = draft
+            for part in (span, *_unowned_before(span, owner)):
+                draft.spans.append(part)
+                draft.ordinals.update(s.ordinal for s in sentences if s.start < part.end and part.start < s.end)
+                owner[id(part)] = draft
+            draft.spans.sort(key=lambda sp: sp.start)
             latest = draft
         if o in cues and o not in drafts and not touching.get(o) and not cues[o].colon:
             latest = drafts[o] = _Draft(cues[o], ordinals={o})
     return sorted(drafts.values(), key=lambda d: d.cue.ordinal)
+
+
+def _unowned_before(span: _Span, owner: dict[int, _Draft]) -> list[_Span]:
+    """The paragraphs of a quotation that runs over several, before this one, that no cue has claimed: the
+    cue of a long quote may stand in its last paragraph ('“We have waited twenty years. ¶ “Nobody should
+    sit in traffic,” said Mayor Okafor.'), and the first paragraphs are hers too."""
+    earlier = []
+    while (span := span.continues) is not None and id(span) not in owner:
+        earlier.append(span)
+    return earlier
 
 
 def _cue_just_after(span: _Span, after: int, text: str, cues: dict[int, _Cue]) -> int | None:

@@ -72,7 +72,7 @@ def m001_initial(db: Database) -> None:
 def m002_quotes(db: Database) -> None:
     """Quote records found at ingest; ``attributed`` tells articles indexed before them, so that the next
     ingest of the same content attributes them instead of skipping them.  (It now holds the version of the
-    rules that made an article's records, ``attribute.RULES_VERSION``; 0 is none, 1 the first rules.)"""
+    reading that made an article's sentences and records, ``reading.READING_VERSION``; 0 is none.)"""
     db.executescript(
         """
         CREATE TABLE quotes (

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 _TERMINAL = ('.', '!', '?', '"', '”', '’', "'", ':', ';', ')', ']')
 _HAS_WORD = re.compile(r"\w")
+_DANGLING_OPENER = re.compile(r"\s([“‘\"'(\[]+)\s*$")
 # spaCy's rule-based splitter; a paragraph longer than this is cut at line breaks first.
 _MAX_BLOCK = 100_000
 
@@ -100,18 +101,34 @@ def split_sentences(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Sen
     sentences: list[Sentence] = []
     docs = _nlp().pipe(text[a:b] for a, b in blocks)
     for (block_start, _), doc in zip(blocks, docs):
-        for span in doc.sents:
-            raw = span.text
+        for start, end in _opening_marks_forward(text, [(block_start + s.start_char, block_start + s.end_char)
+                                                         for s in doc.sents]):
+            raw = text[start:end]
             stripped = raw.strip()
             if not _HAS_WORD.search(stripped):
                 continue
-            start = block_start + span.start_char + (len(raw) - len(raw.lstrip()))
-            end = start + len(stripped)
+            start += len(raw) - len(raw.lstrip())
             sentences.append(Sentence(
                 ordinal=len(sentences),
                 line=bisect.bisect_right(starts, start),
                 start=start,
-                end=end,
+                end=start + len(stripped),
                 text=stripped,
             ))
     return sentences
+
+
+def _opening_marks_forward(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Give an opening quotation mark or bracket left at the end of a sentence to the next one.
+
+    The sentencizer keeps every punctuation token after a full stop in the sentence it ends, which is right
+    for a closing mark and wrong for an opening one: 'Blake was less pleased. "It is a vanity project,"
+    Blake said.' came out as 'Blake was less pleased. "' and 'It is a vanity project," Blake said.', so
+    the narration sat inside the quotation and the quote lost its first mark.  A mark after a space opens.
+    """
+    moved = list(spans)
+    for i in range(len(moved) - 1):
+        start, end = moved[i]
+        if (mark := _DANGLING_OPENER.search(text, start, end)) is not None:
+            moved[i], moved[i + 1] = (start, mark.start(1)), (mark.start(1), moved[i + 1][1])
+    return moved

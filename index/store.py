@@ -23,9 +23,9 @@ import numpy as np
 from sqlite_utils import Database
 
 from .ann import ANN_MIN_ROWS, AnnIndex
-from .attribute import RULES_VERSION
 from .errors import IndexBusyError, IndexMismatchError
 from .models import Article, Quote, Sentence, SourceRef
+from .reading import READING_VERSION
 from .schema import migrations
 from .terms import Terms
 from .vectors import VectorFile
@@ -168,7 +168,7 @@ class Store:
         the current rules made)."""
         with self._lock:
             same = self.db.execute("SELECT 1 FROM articles WHERE content_hash = ? AND attributed >= ? LIMIT 1",
-                                   [chash, RULES_VERSION]).fetchone()
+                                   [chash, READING_VERSION]).fetchone()
             row = self.db.execute("SELECT id FROM articles WHERE key = ?", [key]).fetchone()
         return (row[0] if row else None), same is not None
 
@@ -220,7 +220,7 @@ class Store:
                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         [source_rowid, key, article.source_id or key, article.title, article.outlet,
                          article.author, article.url, article.published, article.path, chash, _now(),
-                         len(sentences), RULES_VERSION])
+                         len(sentences), READING_VERSION])
                     rowid = cur.lastrowid
                     spoken = _in_speech(quotes)
                     conn.executemany(

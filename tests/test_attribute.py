@@ -250,3 +250,32 @@ def test_an_article_in_single_quotation_marks_has_its_quotes_paired():
     assert covering(sentences, quotes, "Every storm takes more of it") == wall
     voters = covering(sentences, quotes, "patience has run out")
     assert (voters.speaker, voters.kind, voters.text) == ("Tom Hale", "direct", "The voters’ patience has run out,")
+
+
+@pytest.fixture(scope="module")
+def paragraphs():
+    """(sentences, quotes) of the article written for quotations across sentences and paragraphs, parsed once."""
+    return quotes_of(FIXTURES / "quotes_paragraphs.txt")
+
+
+def test_a_quote_over_two_paragraphs_is_said_by_the_cue_in_the_second(paragraphs):
+    sentences, quotes = paragraphs
+    waited = covering(sentences, quotes, "waited twenty years")
+    assert waited.speaker == "Ruth Okafor" and waited == covering(sentences, quotes, "sit in traffic")
+    assert waited.kind == "direct" and waited.line == 5
+
+
+def test_narration_before_a_quote_is_not_part_of_it(paragraphs):
+    sentences, quotes = paragraphs
+    assert not [q for q in quotes if q.first <= next(s.ordinal for s in sentences if "less pleased" in s.text)
+                <= q.last]
+    critics = covering(sentences, quotes, "drive customers away")
+    assert (critics.speaker, critics.kind) == ("Critics", "indirect")
+    assert covering(sentences, quotes, "Half my trade").speaker == "Sam Oduya"
+
+
+
+def test_a_bare_quote_after_reported_speech_in_its_paragraph_is_the_same_speakers(paragraphs):
+    cost = covering(*paragraphs, "pay half of the cost")
+    assert (cost.speaker, cost.cue) == ("Anil Mehta", "said")
+    assert covering(*paragraphs, "a good deal for the city") == cost

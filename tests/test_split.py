@@ -83,3 +83,14 @@ def test_news_shaped_text_with_furniture_splits_into_ordered_exact_sentences(tex
         assert article.text[s.start:s.end] == s.text
         assert starts[s.line - 1] <= s.start and (s.line == len(starts) or s.start < starts[s.line])
         assert not any(a <= s.start < b for a, b in article.skip_spans)
+
+
+def test_an_opening_quotation_mark_starts_the_sentence_it_opens():
+    # spaCy's sentencizer keeps every punctuation mark after a full stop, opening ones too.
+    text = ('Blake was less pleased. "It is a vanity project," he said. “It will cost millions.” '
+            'The vote is on Friday. (It may be put off.)')
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == [
+        "Blake was less pleased.", '"It is a vanity project," he said.', "“It will cost millions.”",
+        "The vote is on Friday.", "(It may be put off.)"]
+    assert all(text[s.start:s.end] == s.text for s in sentences)

@@ -1,0 +1,11 @@
+"""Which reading of an article made the sentences and quote records an index holds.
+
+Both are made at ingest, and an unchanged article is skipped, so a change to the sentence splitter or to
+the attribution rules would never reach an index built before it.  Each article stores the version that
+read it (``articles.attributed``), and one read by an older version is read again at its next ingest:
+only the sentence texts the index does not hold yet are embedded.
+"""
+
+READING_VERSION = 3
+"""Bump when ``split`` or ``attribute`` would give an article other sentences or quote records.  1: the first
+quote rules; 2: session 14's; 3: an opening quotation mark starts the sentence it opens, not the one before."""
