@@ -413,6 +413,7 @@ def _depth(tok) -> int:
     return depth
 
 
+_CAPITALISED_WORD = re.compile(r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*")
 _NAME_PATH = {"compound", "appos", "flat", "nmod"}
 
 
@@ -432,8 +433,23 @@ def _describe(subject, doc, sentence: Sentence, spans: Sequence[_Span], cue: str
         return None
     phrase = _phrase(subject, doc)
     if _title_words(phrase) & _ROLES:
+        if (name := _named_beside(subject, doc)) is not None:
+            return _Cue(sentence.ordinal, cue, name, "name", name, position, clause, colon)
         return _Cue(sentence.ordinal, cue, phrase, "title", None, position, clause, colon)
     return _Cue(sentence.ordinal, cue, _with_author(subject, doc), "phrase", None, position, clause, colon)
+
+
+def _named_beside(subject, doc) -> str | None:
+    """"The health minister, Nadia Adeyemi, said": a role with a proper name in apposition is that person,
+    whatever the small model's entity tagger made of the name (it tags many an unfamiliar one ORG, or
+    nothing).  Two capitalised words at least, none of them a role, so that "the company, Apple," stays a
+    company and "the spokesman, Press Secretary Earnest," a title."""
+    for child in subject.children:
+        words = doc[child.left_edge.i:child.right_edge.i + 1]
+        if child.dep_ == "appos" and 2 <= len(words) <= 4 and all(
+                _CAPITALISED_WORD.fullmatch(t.text) and t.lower_ not in _ROLES for t in words):
+            return words.text
+    return None
 
 
 def _entity_for(subject, doc, spans: Sequence[_Span], sentence: Sentence):

@@ -8,4 +8,4 @@ only the sentence texts the index does not hold yet are embedded.
 
 READING_VERSION = 3
 """Bump when ``split`` or ``attribute`` would give an article other sentences or quote records.  1: the first
-quote rules; 2: session 14's; 3: an opening quotation mark starts the sentence it opens, not the one before."""
+quote rules; 2: session 14's; 3: session 15's (an opening quotation mark starts the sentence it opens)."""

@@ -279,3 +279,10 @@ def test_a_bare_quote_after_reported_speech_in_its_paragraph_is_the_same_speaker
     cost = covering(*paragraphs, "pay half of the cost")
     assert (cost.speaker, cost.cue) == ("Anil Mehta", "said")
     assert covering(*paragraphs, "a good deal for the city") == cost
+
+
+def test_a_role_with_a_name_beside_it_is_that_person(paragraphs):
+    # The small model tags "Nadia Adeyemi" ORG; the role's fallback gave her words to Sam Oduya, named before.
+    opened = covering(*paragraphs, "clinic would open in May")
+    assert (opened.speaker, opened.resolved_by) == ("Nadia Adeyemi", "name")
+    assert covering(*paragraphs, "within ten minutes of a doctor") == opened
