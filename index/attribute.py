@@ -36,6 +36,7 @@ from functools import lru_cache
 
 from .cues import (CLOSE_QUOTES, OPEN_QUOTES, QUOTE_MARK, REPORTING_VERBS, SPEECH_NOUNS, STANCE_VERBS,
                    WEAK_REPORTING, has_reporting_word, has_stance_word)
+from .hybrid import STOPWORDS
 from .models import Quote, Sentence
 
 logger = logging.getLogger(__name__)
@@ -422,10 +423,13 @@ def _describe(subject, doc, sentence: Sentence, spans: Sequence[_Span], cue: str
     position = sentence.start + subject.idx
     entity = _entity_for(subject, doc, spans, sentence)
     if entity is not None:
-        partners = tuple(_clean_name(ent.text) for ent in doc.ents if ent.label_ == "PERSON"
-                         and any(c.dep_ == "conj" and ent.start <= c.i < ent.end for c in entity.root.children))
-        return _Cue(sentence.ordinal, cue, entity.text, "name", _clean_name(entity.text), position, clause, colon,
-                    partners)
+        root = entity.root  # "Obama and Clinton call them": whichever of the two the parse made the subject
+        people = sorted([entity] + [ent for ent in doc.ents if ent.label_ == "PERSON" and (
+            any(c.dep_ == "conj" and ent.start <= c.i < ent.end for c in root.children)
+            or root.dep_ == "conj" and ent.start <= root.head.i < ent.end and ent.end + 1 == entity.start
+            and doc[ent.end].lower_ == "and")], key=lambda ent: ent.start)
+        return _Cue(sentence.ordinal, cue, entity.text, "name", _clean_name(people[0].text), position, clause, colon,
+                    tuple(_clean_name(ent.text) for ent in people[1:]))
     low = subject.lower_
     if low in _PERSONAL:
         return _Cue(sentence.ordinal, cue, subject.text, "pronoun", None, position, clause, colon)
@@ -736,12 +740,14 @@ def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sent
                 speakers.setdefault(bare.ordinal, []).append(person)
         if cue.kind == "name":
             names = (cue.name or cue.mention, *cue.partners)
-            speaker, how = " and ".join(_full_name(n, everyone) for n in names), "name"
+            speaker, how = " and ".join(_written_in_full(_full_name(n, everyone), text, cue.position)
+                                        for n in names), "name"
         elif cue.kind == "pronoun" and cue.mention.lower() == "they":
             speaker, how = _group(cue, groups), "pronoun"
         elif cue.kind == "pronoun":
             speaker, how = _antecedent(cue, speakers, mentions, everyone), "pronoun"
-        elif cue.kind == "phrase" and (known := _known_person(cue.mention, everyone)) is not None:
+        elif (cue.kind == "phrase"
+              and (known := _known_person(cue.mention, everyone, text, cue.position)) is not None):
             speaker, how = known, "name"
         elif cue.kind == "title":
             speaker, how = _title_holder(cue, speakers, named, mentions, everyone), "title"
@@ -772,12 +778,12 @@ def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sent
     return sorted(quotes, key=lambda q: (q.first, q.last))
 
 
-def _known_person(phrase: str, everyone: Sequence[_Mention]) -> str | None:
+def _known_person(phrase: str, everyone: Sequence[_Mention], text: str, before: int) -> str | None:
     """"Hale told reporters", where spaCy did not tag "Hale": a bare capitalised word that is the surname of
     someone the article names."""
     if not re.fullmatch(r"[A-Z][\w'’-]+", phrase):
         return None
-    full = _full_name(phrase, everyone)
+    full = _written_in_full(_full_name(phrase, everyone), text, before)
     return full if full != phrase else None
 
 
@@ -794,6 +800,21 @@ def _full_name(name: str, everyone: Sequence[_Mention]) -> str:
     fuller = [m.name for m in everyone if m.name.split() and m.name.split()[-1].lower() == words[-1]
               and set(words) <= {w.lower() for w in m.name.split()}]
     return max(fuller + [name], key=lambda n: (len(n.split()), fuller.count(n)))
+
+
+def _written_in_full(name: str, text: str, before: int) -> str:
+    """"Blake said", where no parsed sentence named him in full: the nearest "Tom Blake" written before the cue,
+    a known first name and the surname ("Opposition leader Tom Blake was less pleased." holds no verb of
+    saying, so spaCy never read it)."""
+    if " " in name or not name[:1].isupper():
+        return name
+    written = re.finditer(rf"(?:\b(?P<before>[A-Z][\w.]*) )?\b(?P<first>[A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?"
+                          rf"{re.escape(name)}\b", text[:before])
+    firsts = [m for m in written if m.group("first").lower() not in STOPWORDS
+              and _first_names().get_gender(m.group("first")) != "unknown"
+              and (not m.group("before") or m.group("before").lower().rstrip(".") in _ROLES
+                   or m.group("before").endswith("."))]  # not "New York Post"
+    return text[firsts[-1].start("first"):firsts[-1].end()] if firsts else name
 
 
 def _antecedent(cue: _Cue, speakers: dict[int, list[str]], mentions: dict[int, list[_Mention]],

@@ -227,7 +227,7 @@ def test_a_passive_reporting_verb_is_said_by_its_agent_not_its_subject(verbs):
 def test_the_reporting_verb_nearest_the_root_wins(verbs):
     # "After aides told reporters ..., Quinn said:" -- the main clause's verb, not the first one written.
     square = covering(*verbs, "fair and square")
-    assert (square.speaker, square.cue) == ("Quinn", "said")
+    assert (square.speaker, square.cue) == ("Ada Quinn", "said")
 
 
 def test_a_transcripts_other_capitals_labels_are_speakers_too():
@@ -286,3 +286,15 @@ def test_a_role_with_a_name_beside_it_is_that_person(paragraphs):
     opened = covering(*paragraphs, "clinic would open in May")
     assert (opened.speaker, opened.resolved_by) == ("Nadia Adeyemi", "name")
     assert covering(*paragraphs, "within ten minutes of a doctor") == opened
+
+
+def test_a_bare_surname_gets_the_full_name_written_in_a_sentence_spacy_never_read(paragraphs):
+    # "Opposition leader Tom Blake was less pleased." holds no verb of saying, so it is never parsed.
+    vanity = covering(*paragraphs, "vanity project")
+    assert (vanity.speaker, vanity.mention) == ("Tom Blake", "Blake")
+
+
+def test_two_speakers_joined_by_and_where_the_parse_hangs_the_first_elsewhere(paragraphs):
+    # spaCy makes "Walsh" a conjunct of "winter" and only "Ortiz" the subject of "called".
+    planning = covering(*paragraphs, "a failure of planning")
+    assert planning.speaker == "Ray Walsh and Ana Ortiz"
