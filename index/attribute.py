@@ -301,6 +301,8 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
             calls_for = low.startswith("call") and any(c.lower_ == "for" for c in tok.children)  # "called for cuts"
             if low in WEAK_REPORTING and clause_tok is None and not (has_quote or colon or bare or calls_for):
                 continue
+            if _anonymous(tok):
+                continue
             named = _named_just_before(tok, doc, quoted)
             subject = named or _subject(tok, quoted) or _name_near(tok, doc, quoted)
             if subject is not None and subject.dep_ == "nsubjpass" and subject.head.i == tok.i:
@@ -405,6 +407,12 @@ def _name_near(verb, doc, quoted):
     near = [ent for ent in doc.ents if ent.label_ == "PERSON" and not quoted(ent.root)
             and (0 < verb.i - ent.end + 1 <= 8 or 0 < ent.start - verb.i <= 2)]
     return min(near, key=lambda ent: abs(ent.root.i - verb.i)).root if near else None
+
+
+def _anonymous(verb) -> bool:
+    """"who asked not to be named", "who requested anonymity": a source's condition, not their words."""
+    return any(c.dep_ == "xcomp" and c.lower_ in ("named", "identified") for c in verb.children) or any(
+        c.dep_ == "dobj" and c.lower_ == "anonymity" for c in verb.children)
 
 
 def _depth(tok) -> int:
@@ -688,8 +696,11 @@ def _drafts(text: str, sentences: Sequence[Sentence], spans: Sequence[_Span], to
             elif (after := _cue_just_after(span, touched[-1] + 1, text, cues)) is not None:
                 draft = drafts.setdefault(after, _Draft(cues[after], ordinals={after}))
             elif (latest is not None and span.start == sentence.start and max(latest.ordinals) >= before
-                  and (latest.quoted or line[latest.cue.ordinal] == sentence.line)):
-                draft = latest  # the quote carries on, or the speaker just reported gets quoted
+                  and (latest.quoted or line[latest.cue.ordinal] == sentence.line)
+                  and not has_reporting_word(_outside(sentence, touching.get(o, ())))):
+                # The quote carries on, or the speaker just reported gets quoted; not when its own sentence
+                # reports it with a verb whose speaker the parse did not find ("..., a gate agent told The Times").
+                draft = latest
             else:
                 continue
             for part in (span, *_unowned_before(span, owner)):

@@ -298,3 +298,11 @@ def test_two_speakers_joined_by_and_where_the_parse_hangs_the_first_elsewhere(pa
     # spaCy makes "Walsh" a conjunct of "winter" and only "Ortiz" the subject of "called".
     planning = covering(*paragraphs, "a failure of planning")
     assert planning.speaker == "Ray Walsh and Ana Ortiz"
+
+
+def test_an_anonymous_source_is_no_speaker_and_does_not_inherit_the_last_one(paragraphs):
+    # "who asked not to be named" made Heathrow the speaker; with it dropped, the quote then fell to the
+    # speakers of the paragraph before.  The parse finds no subject for "told", so nobody is named.
+    sentences, quotes = paragraphs
+    agent = next(s for s in sentences if "never seen anything like it" in s.text)
+    assert [q for q in quotes if q.first <= agent.ordinal <= q.last] == []
