@@ -286,7 +286,7 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
     def quoted(tok) -> bool:
         return _inside(spans, sentence.start + tok.idx)
 
-    found: list[tuple[tuple[bool, int], _Cue]] = []
+    found: list[tuple[tuple[bool, int], _Cue, object]] = []
     for tok in doc:
         if quoted(tok):
             continue
@@ -325,8 +325,29 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
         cue = _describe(subject, doc, sentence, spans, cue_text, clause, colon)
         if cue is not None:
             # Speech before stance; "footage of X asking" beats "shows".
-            found.append(((act == "stance", -1 if named is not None else _depth(tok)), replace(cue, act=act)))
-    return min(found, key=lambda pair: pair[0])[1] if found else None
+            found.append(((act == "stance", -1 if named is not None else _depth(tok)), replace(cue, act=act), tok))
+    if not found:
+        return None
+    clause = _clause_quoting(doc, quoted, [(cue, tok) for _, cue, tok in found if cue.act == "speech"])
+    return clause or min(found, key=lambda item: item[0])[1]
+
+
+def _clause_quoting(doc, quoted, cues) -> _Cue | None:
+    """"Li said markets would shrug it off, while Reyes warned that “the budget is in doubt”": two people
+    report in one sentence, and the quotation is the second's.  Only a joined clause ("while", "but",
+    "and") with a subject of its own that names someone counts; the main verb keeps everything else."""
+    if len(cues) < 2:
+        return None
+    first = next((t for t in doc if quoted(t) and not t.is_punct), None)
+    if first is None:
+        return None
+    for cue, verb in cues:
+        if (verb.dep_ in ("advcl", "conj") and cue.kind == "name"
+                and any(c.dep_ in _SUBJECT_DEPS for c in verb.children)
+                and verb.left_edge.i <= first.i <= verb.right_edge.i
+                and all(other.name != cue.name for other, _ in cues if other is not cue)):
+            return cue
+    return None
 
 
 _DASH = re.compile(r"[”\"]\s*[―—–]\s*(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})\.?\s*$")

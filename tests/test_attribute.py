@@ -306,3 +306,9 @@ def test_an_anonymous_source_is_no_speaker_and_does_not_inherit_the_last_one(par
     sentences, quotes = paragraphs
     agent = next(s for s in sentences if "never seen anything like it" in s.text)
     assert [q for q in quotes if q.first <= agent.ordinal <= q.last] == []
+
+
+def test_a_quote_in_a_second_speakers_clause_is_theirs(paragraphs):
+    # One cue per sentence: the main verb's ("Li said") used to take the quotation in Reyes's clause too.
+    budget = covering(*paragraphs, "serious doubt")
+    assert (budget.speaker, budget.cue) == ("Tom Reyes", "warned")
