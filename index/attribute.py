@@ -566,8 +566,11 @@ def _title_words(phrase: str) -> set[str]:
 
 
 def _clean_name(name: str) -> str:
+    """The name without "the", a possessive, a stray quote mark (spaCy may cut a name at a nickname's) or a
+    leading honorific written without a full stop, British style ("Ms Moore", which spaCy tags whole)."""
     name = re.sub(r"^(?:the|The)\s+", "", name.strip())
-    return re.sub(r"(?:'s|’s)$", "", name).strip(" ,\"“”")  # spaCy may cut a name at a nickname's quote mark
+    name = _HONORIFIC_START.sub("", name)
+    return re.sub(r"(?:'s|’s)$", "", name).strip(" ,\"“”")
 
 
 def _mentions(docs: dict, by_ordinal: dict[int, Sentence], spans: Sequence[_Span]) -> dict[int, list[_Mention]]:
@@ -579,7 +582,7 @@ def _mentions(docs: dict, by_ordinal: dict[int, Sentence], spans: Sequence[_Span
             root = ent.root
             if ent.label_ != "PERSON" or _inside(spans, sentence.start + ent.start_char) or _modifier(root):
                 continue
-            title = [_title_before(ent, doc)]
+            title = [_title_before(ent, doc), *_HONORIFIC_START.findall(ent.text)]
             for child in root.children:
                 if child.dep_ == "appos":
                     title.append(doc[child.left_edge.i:child.right_edge.i + 1].text)
@@ -871,6 +874,7 @@ def _antecedent(cue: _Cue, speakers: dict[int, list[str]], mentions: dict[int, l
     return None
 
 
+_HONORIFIC_START = re.compile(r"^(?:Mr|Mrs|Ms|Dr)\.?\s+(?=[A-Z])")
 _HONORIFIC = {"mr": "male", "sir": "male", "lord": "male", "mrs": "female", "ms": "female", "miss": "female",
               "lady": "female", "dame": "female"}
 

@@ -312,3 +312,12 @@ def test_a_quote_in_a_second_speakers_clause_is_theirs(paragraphs):
     # One cue per sentence: the main verb's ("Li said") used to take the quotation in Reyes's clause too.
     budget = covering(*paragraphs, "serious doubt")
     assert (budget.speaker, budget.cue) == ("Tom Reyes", "warned")
+
+
+def test_an_honorific_without_a_full_stop_is_not_part_of_the_name():
+    # spaCy tags "Ms Moore" (British style) as one name, which matched no one named in full.
+    text = ("The Chancellor, Rachel Moore, defended the cuts on Monday.\n"
+            "Ms Moore added that the cuts would be reviewed next year.\n")
+    sentences = split_sentences(text)
+    reviewed = covering(sentences, attribute_quotes(text, sentences), "reviewed next year")
+    assert (reviewed.speaker, reviewed.mention) == ("Rachel Moore", "Ms Moore")
