@@ -214,9 +214,8 @@ class _Reading:
         self.spans = quotation_spans(self.text, sentences)
         self.touching: dict[int, list[_Span]] = {}
         for span in self.spans:
-            for s in sentences:
-                if s.start < span.end and span.start < s.end:
-                    self.touching.setdefault(s.ordinal, []).append(span)
+            for o in _touched(span, sentences):
+                self.touching.setdefault(o, []).append(span)
         self.by_ordinal = {s.ordinal: s for s in sentences}
         self.docs: dict = {}
         self.cues: dict[int, _Cue] = {}      # speech
@@ -260,6 +259,11 @@ class _Reading:
 def _worth_parsing(outside: str) -> bool:
     """A reporting or a stance word outside quotation marks: the sentence may hold a cue."""
     return has_reporting_word(outside) or has_stance_word(outside)
+
+
+def _touched(span: _Span, sentences: Sequence[Sentence]) -> list[int]:
+    """Ordinals of the sentences a quotation overlaps, in order."""
+    return [s.ordinal for s in sentences if s.start < span.end and span.start < s.end]
 
 
 def _inside(spans: Sequence[_Span], offset: int) -> bool:
@@ -708,7 +712,7 @@ def _drafts(text: str, sentences: Sequence[Sentence], spans: Sequence[_Span], to
     for sentence in sentences:
         o = sentence.ordinal
         for span in (sp for sp in spans if sentence.start <= sp.start < sentence.end):
-            touched = [s.ordinal for s in sentences if s.start < span.end and span.start < s.end]
+            touched = _touched(span, sentences)
             cue_at = next((t for t in reversed(touched) if t in cues), None)
             before = touched[0] - 1
             if cue_at is None and before in cues and cues[before].colon and not touching.get(before):
@@ -729,7 +733,7 @@ def _drafts(text: str, sentences: Sequence[Sentence], spans: Sequence[_Span], to
                 continue
             for part in (span, *_unowned_before(span, owner)):
                 draft.spans.append(part)
-                draft.ordinals.update(s.ordinal for s in sentences if s.start < part.end and part.start < s.end)
+                draft.ordinals.update(_touched(part, sentences))
                 owner[id(part)] = draft
             draft.spans.sort(key=lambda sp: sp.start)
             latest = draft

@@ -164,8 +164,8 @@ class Store:
         conn.commit()
 
     def find_article(self, key: str, chash: str) -> tuple[int | None, bool]:
-        """(rowid of the article with this key, whether this exact content is already stored with quote records
-        the current rules made)."""
+        """(rowid of the article with this key, whether this exact content is already stored with the sentences
+        and quote records the current reading makes, ``READING_VERSION``)."""
         with self._lock:
             same = self.db.execute("SELECT 1 FROM articles WHERE content_hash = ? AND attributed >= ? LIMIT 1",
                                    [chash, READING_VERSION]).fetchone()
