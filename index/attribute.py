@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
@@ -141,7 +142,7 @@ def quotation_spans(text: str, sentences: Sequence[Sentence]) -> list[_Span]:
             ch = '"' if text[i:i + 2] == "''" and text[i - 1:i] != "'" else text[i]  # '' is some outlets' quote mark
             # A closing curly quote that starts a paragraph opens one: a typo some outlets make in vox-pop lists.
             if opened is None and (ch in OPEN_QUOTES and (ch != '"' or _opens(text, i, start))
-                                   or ch == "”" and i == start and text[i + 1:i + 2].isalnum()):
+                                   or ch == "”" and _invisible(text[start:i]) and text[i + 1:i + 2].isalnum()):
                 opened = i
             elif opened is not None and ch in CLOSE_QUOTES:
                 spans.append(_Span(opened, i + (2 if text[i:i + 2] == "''" else 1),
@@ -151,6 +152,11 @@ def quotation_spans(text: str, sentences: Sequence[Sentence]) -> list[_Span]:
             spans.append(_Span(opened, end, continues=carried if opened == start else None))
         carried = spans[-1] if opened is not None else None
     return spans
+
+
+def _invisible(text: str) -> bool:
+    """Nothing a reader sees: pasted comments often open with a zero-width space before their mark."""
+    return all(unicodedata.category(ch) == "Cf" for ch in text)
 
 
 def _as_double_quotes(text: str) -> str:
@@ -308,7 +314,7 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
             if _anonymous(tok):
                 continue
             named = _named_just_before(tok, doc, quoted)
-            subject = named or _subject(tok, quoted) or _name_near(tok, doc, quoted)
+            subject = named or _subject(tok, quoted) or _inverted(tok, quoted) or _name_near(tok, doc, quoted)
             if subject is not None and subject.dep_ == "nsubjpass" and subject.head.i == tok.i:
                 # "the story was told by The Daily Caller" names its teller; "voters were told", "terrorists
                 # are revealed as" name who was spoken to or about.
@@ -378,13 +384,22 @@ _SAID_FIRST = re.compile(r"^\W*(?P<verb>Said|Says|Added|Asked|Wrote)\s+"
                          r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s*[:,]\s*[\"“]")
 
 
+# “... Thanks Sarah!!” posted Sharon Geyer.: the splitter cuts after a quoted exclamation, and the signature
+# left over is a sentence of its own that opens with a lower-case verb.
+_SIGNED_AFTER = re.compile(r"^(?P<verb>said|says|added|asked|wrote|posted|tweeted|replied)\s+"
+                           r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}?)\.?\s*$")
+
+
 def _said_first_cues(sentences: Sequence[Sentence], touching: dict[int, list[_Span]]) -> dict[int, _Cue]:
-    """"Said Ellis: “...”": the inverted cue that opens a sentence, which the parser reads as a noun phrase."""
+    """"Said Ellis: “...”": the inverted cue that opens a sentence, which the parser reads as a noun phrase;
+    and the inverted cue that is all of a sentence after a quotation."""
     cues: dict[int, _Cue] = {}
     for s in sentences:
-        m = _SAID_FIRST.match(s.text)
-        if m is not None and touching.get(s.ordinal):
-            name = m.group("name")
+        m = _SAID_FIRST.match(s.text) if touching.get(s.ordinal) else None
+        if m is None and touching.get(s.ordinal - 1):
+            m = _SIGNED_AFTER.match(s.text)
+        if m is not None:
+            name = m.group("name").rstrip(".")
             cues[s.ordinal] = _Cue(s.ordinal, m.group("verb").lower(), name, "name", name, s.start + m.start("name"),
                                    s.text, False)
     return cues
@@ -393,7 +408,10 @@ def _said_first_cues(sentences: Sequence[Sentence], touching: dict[int, list[_Sp
 def _subject(verb, quoted):
     """The verb's subject outside quotation marks, or that of the verb it hangs from ("he confirmed, adding:")."""
     for _ in range(3):
-        subject = next((c for c in verb.children if c.dep_ in _SUBJECT_DEPS and not quoted(c)), None)
+        # Two subjects are a misparse ("in Berea, OH, … Gov. John Kasich said"): a person's name before
+        # anything else, then the one nearest the verb.
+        subject = min((c for c in verb.children if c.dep_ in _SUBJECT_DEPS and not quoted(c)),
+                      key=lambda c: (c.ent_type_ != "PERSON", abs(c.i - verb.i)), default=None)
         if subject is not None:
             if subject.lower_ in ("who", "that", "which") and verb.dep_ == "relcl":
                 return verb.head
@@ -403,6 +421,15 @@ def _subject(verb, quoted):
             return None
         verb = verb.head
     return None
+
+
+def _inverted(verb, quoted):
+    """"“…,” exhorted Clinton's introducer, actress Jamie Lee Curtis": right after a quotation the small
+    model reads the speaker of a rarer verb as its object."""
+    before = list(verb.doc[max(verb.i - 2, 0):verb.i])
+    if not before or before[-1].text not in (",", '"', "”") or not any(quoted(t) for t in before):
+        return None
+    return next((c for c in verb.children if c.dep_ == "dobj" and not quoted(c)), None)
 
 
 def _agent(verb):

@@ -69,7 +69,10 @@ _MANNER_STEMS = (
     "enquired", "queried", "texted", "emailed", "messaged", "grumbled", "groused", "fumed", "ranted", "thundered",
     "intoned", "elaborated", "clarified", "opined", "speculated", "speculates", "reminded", "reminds", "assured",
     "assures", "reassured", "informed", "sighed", "laughed", "interrupted", "chimed", "gloated", "marveled",
-    "marvelled", "concurred", "pronounced", "mourned",
+    "marvelled", "concurred", "pronounced", "mourned", "exhorted", "exhorts", "raged", "roared", "bellowed", "barked",
+    "growled", "hissed", "sneered", "teased", "protested", "objected", "reflected", "ventured", "posited", "reasoned",
+    "surmised", "rebutted", "demurred", "admonished", "chastised", "exulted", "crowed", "griped", "whined", "moaned",
+    "sniped", "boomed", "lectured", "preached", "cracked", "chuckled", "joshed", "ribbed", "needled",
 )
 REPORTING_VERBS = frozenset(_REPORTING_STEMS + _MANNER_STEMS)
 

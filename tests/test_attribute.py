@@ -321,3 +321,22 @@ def test_an_honorific_without_a_full_stop_is_not_part_of_the_name():
     sentences = split_sentences(text)
     reviewed = covering(sentences, attribute_quotes(text, sentences), "reviewed next year")
     assert (reviewed.speaker, reviewed.mention) == ("Rachel Moore", "Ms Moore")
+
+
+def test_of_two_subjects_the_parse_gives_a_verb_the_persons_name_holds(paragraphs):
+    # spaCy makes both "Monday" and "Marsh" subjects of "said"; the first one found used to speak.
+    carry = covering(*paragraphs, "carry this state")
+    assert (carry.speaker, carry.cue) == ("Ellen Marsh", "said")
+
+
+def test_a_rarer_verb_after_a_quote_names_the_speaker_the_parse_made_its_object(paragraphs):
+    # "exhorted" was no cue, and spaCy reads the inverted speaker as the verb's object.
+    team = covering(*paragraphs, "a team of its own")
+    assert (team.speaker, team.cue) == ("Victor Lane", "exhorted")
+
+
+def test_a_pasted_comment_and_the_signature_the_splitter_cut_off(paragraphs):
+    # The comment opens with a zero-width space and a closing mark, so it was no quotation and its own
+    # "you should have said" its cue; the splitter cuts after "!!”", leaving "posted Jane Kowalski." alone.
+    comment = covering(*paragraphs, "said it louder")
+    assert (comment.speaker, comment.cue, comment.kind) == ("Jane Kowalski", "posted", "direct")
