@@ -48,10 +48,11 @@ def friendly_errors() -> Iterator[None]:
 
 def open_index(settings: Settings, db: Path | None):
     """Load the model and open the index (the slow part, so done once per command)."""
+    from index.embed import Embedder
     from index.engine import DEFAULT_MIN_SCORE, NewsIndex
     from index.ingest import FLUSH_TEXTS
 
-    return NewsIndex(db or settings.db, settings.model,
+    return NewsIndex(db or settings.db, embedder=Embedder(settings.model, backend=settings.backend),
                      fetcher=Fetcher(allow_private=settings.allow_private_urls),
                      min_score=DEFAULT_MIN_SCORE if settings.min_score is None else settings.min_score,
                      flush_texts=settings.ingest_batch or FLUSH_TEXTS)
@@ -229,7 +230,7 @@ def eval_command(settings: Settings, dataset: str, split: str, as_json: bool, da
 
     with friendly_errors():
         locate(dataset, data or DEFAULT_EVAL_DATA)  # a wrong name fails now, not after loading the model
-        result = evaluate(dataset, split, data or DEFAULT_EVAL_DATA, Embedder(settings.model), index_db)
+        result = evaluate(dataset, split, data or DEFAULT_EVAL_DATA, Embedder(settings.model, backend=settings.backend), index_db)
     click.echo(json.dumps(result) if as_json else eval_table(result))
 
 
@@ -250,7 +251,7 @@ def calibrate_command(settings: Settings, split: str, as_json: bool, data: Path 
 
     with friendly_errors():
         locate("abstention", data or DEFAULT_EVAL_DATA)
-        result = calibration(split, data or DEFAULT_EVAL_DATA, Embedder(settings.model), index_db)
+        result = calibration(split, data or DEFAULT_EVAL_DATA, Embedder(settings.model, backend=settings.backend), index_db)
     if as_json:
         click.echo(json.dumps(result))
         return

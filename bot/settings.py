@@ -19,6 +19,7 @@ class SettingsError(ValueError):
 class Settings:
     db: Path = Path("data/news.db")
     model: str | None = None
+    backend: str = "auto"
     sources: tuple[str, ...] = ()
     min_score: float | None = None
     ingest_batch: int | None = None
@@ -40,6 +41,7 @@ class Settings:
 ENV_NAMES = {
     "db": "NEWSBOT_DB",
     "model": "NEWSBOT_MODEL",
+    "backend": "NEWSBOT_BACKEND",
     "sources": "NEWSBOT_SOURCES",
     "min_score": "NEWSBOT_MIN_SCORE",
     "ingest_batch": "NEWSBOT_INGEST_BATCH",
@@ -66,6 +68,14 @@ def _positive(value: str) -> int:
     return number
 
 
+def _backend(value: str) -> str:
+    from index.embed import BACKENDS
+
+    if value not in BACKENDS:
+        raise ValueError(value)
+    return value
+
+
 def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.replace("\n", ",").split(",") if part.strip())
 
@@ -77,7 +87,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     values: dict = {}
     problems: list[str] = []
     converters = {
-        "db": Path, "model": str, "sources": _split, "feeds": _split,
+        "db": Path, "model": str, "backend": _backend, "sources": _split, "feeds": _split,
         "min_score": float, "refresh_minutes": float, "webhook_port": int, "questions_per_minute": int,
         "max_search_wait": float, "ingest_batch": _positive,
         "admins": lambda v: frozenset(int(x) for x in _split(v)),
