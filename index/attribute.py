@@ -551,10 +551,15 @@ def _phrase_bounds(subject, doc) -> tuple[int, int]:
         if tok.text in (",", "—", "–", "(") or tok.dep_ in ("relcl", "acl", "prep"):
             start = tok.i + 1
     end = subject.i + 1
-    prep = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "with", "in")),
-                None)
-    if prep is not None and prep.right_edge.i - prep.i <= 4:
-        end = prep.right_edge.i + 1
+    # "an adviser to Bill Clinton", "a person close to the Clintons": who an unnamed source is, as the article
+    # gives it, is most of what a reader can learn of them.
+    prep = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "with", "in", "to")
+                 or c.dep_ == "amod" and c.i > subject.i and any(g.dep_ == "prep" for g in c.children)), None)
+    if prep is not None:
+        last = next((t.i - 1 for t in doc[prep.i:prep.right_edge.i + 1] if t.text in (",", "—", "–", "(")),
+                    prep.right_edge.i)  # not the clause after a comma: "…, who requested anonymity"
+        if last - prep.i <= 5:
+            end = last + 1
     return start, end
 
 

@@ -340,3 +340,11 @@ def test_a_pasted_comment_and_the_signature_the_splitter_cut_off(paragraphs):
     # "you should have said" its cue; the splitter cuts after "!!”", leaving "posted Jane Kowalski." alone.
     comment = covering(*paragraphs, "said it louder")
     assert (comment.speaker, comment.cue, comment.kind) == ("Jane Kowalski", "posted", "direct")
+
+
+def test_an_unnamed_source_keeps_who_they_are_close_to(paragraphs):
+    # The speaker read "a longtime adviser" and "a person": all a reader learns of an anonymous source is
+    # the description the reporter gives.
+    report = covering(*paragraphs, "has not read the cost report")
+    assert (report.speaker, report.resolved_by) == ("a longtime adviser to the council", "none")
+    assert covering(*paragraphs, "She will have to").speaker == "a person close to the transport secretary"
