@@ -321,7 +321,10 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
                 subject = _agent(tok)
             cue_text = low
             clause = doc[clause_tok.left_edge.i:clause_tok.right_edge.i + 1].text if clause_tok else sentence.text
-        elif low in SPEECH_NOUNS and has_quote and (owner := _owner(tok, quoted)) is not None:
+        elif (low in SPEECH_NOUNS and any(quoted(t) for t in tok.subtree)
+              and (owner := _owner(tok, quoted)) is not None):
+            # Only when the quotation is part of the noun's phrase: "shrugged off Trump's comments, telling
+            # reporters, “...”" quotes the campaign, not Trump.
             named, subject, cue_text, clause = None, owner, low, sentence.text  # "Trump's claim that “...”"
         elif colon and tok.dep_ == "ROOT":
             # "Sanders made the following comment:" introduces the quote that follows.
@@ -550,6 +553,8 @@ def _phrase_bounds(subject, doc) -> tuple[int, int]:
     for tok in doc[start:subject.i]:
         if tok.text in (",", "—", "–", "(") or tok.dep_ in ("relcl", "acl", "prep"):
             start = tok.i + 1
+    while start < subject.i and doc[start].is_quote:  # the closing mark of the quote before: '…," Paris said'
+        start += 1
     end = subject.i + 1
     # "an adviser to Bill Clinton", "a person close to the Clintons": who an unnamed source is, as the article
     # gives it, is most of what a reader can learn of them.

@@ -72,7 +72,8 @@ _MANNER_STEMS = (
     "marvelled", "concurred", "pronounced", "mourned", "exhorted", "exhorts", "raged", "roared", "bellowed", "barked",
     "growled", "hissed", "sneered", "teased", "protested", "objected", "reflected", "ventured", "posited", "reasoned",
     "surmised", "rebutted", "demurred", "admonished", "chastised", "exulted", "crowed", "griped", "whined", "moaned",
-    "sniped", "boomed", "lectured", "preached", "cracked", "chuckled", "joshed", "ribbed", "needled",
+    "sniped", "boomed", "lectured", "preached", "cracked", "chuckled", "joshed", "ribbed", "needled", "remembered",
+    "remembers", "reminisced", "apologized", "apologised", "apologizes", "apologises",
 )
 REPORTING_VERBS = frozenset(_REPORTING_STEMS + _MANNER_STEMS)
 

@@ -348,3 +348,22 @@ def test_an_unnamed_source_keeps_who_they_are_close_to(paragraphs):
     report = covering(*paragraphs, "has not read the cost report")
     assert (report.speaker, report.resolved_by) == ("a longtime adviser to the council", "none")
     assert covering(*paragraphs, "She will have to").speaker == "a person close to the transport secretary"
+
+
+def test_a_word_for_speech_names_its_owner_only_when_it_holds_the_quotation(paragraphs):
+    # "Romney's remarks" took the quote that "telling reporters" introduces.
+    approval = covering(*paragraphs, "never wanted his approval")
+    assert (approval.speaker, approval.cue) == ("Warren's team", "telling")
+
+
+def test_a_speaker_phrase_does_not_start_with_the_quotes_closing_mark(paragraphs):
+    assert covering(*paragraphs, "getting the house ready").speaker == "Paris"
+
+
+@pytest.mark.parametrize(("words", "speaker", "cue"), [
+    ("set out to prove them wrong", "Dan Fisher", "remembered"),
+    ("told the shopkeepers sooner", "Ruth Okafor", "apologized"),
+])
+def test_remembering_and_apologising_report_speech(paragraphs, words, speaker, cue):
+    quote = covering(*paragraphs, words)
+    assert (quote.speaker, quote.cue) == (speaker, cue)
