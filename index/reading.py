@@ -11,4 +11,4 @@ READING_VERSION = 4
 quote rules; 2: session 14's; 3: session 15's (an opening quotation mark starts the sentence it opens);
 4: session 16's (of two subjects the person's, the inverted speaker of a rarer verb, more manners of speaking,
 pasted comments and their split-off signatures, an unnamed source's description kept whole, a word for
-speech only around its quotation)."""
+speech only around its quotation, a quote ending in a comma kept in one sentence with its cue)."""

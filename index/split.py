@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 _TERMINAL = ('.', '!', '?', '"', '”', '’', "'", ':', ';', ')', ']')
 _HAS_WORD = re.compile(r"\w")
 _DANGLING_OPENER = re.compile(r"\s([“‘\"'(\[]+)\s*$")
+_COMMA_QUOTE_END = re.compile(r"[,;][”\"']+\s*$")
 # spaCy's rule-based splitter; a paragraph longer than this is cut at line breaks first.
 _MAX_BLOCK = 100_000
 
@@ -101,8 +102,8 @@ def split_sentences(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Sen
     sentences: list[Sentence] = []
     docs = _nlp().pipe(text[a:b] for a, b in blocks)
     for (block_start, _), doc in zip(blocks, docs):
-        for start, end in _opening_marks_forward(text, [(block_start + s.start_char, block_start + s.end_char)
-                                                         for s in doc.sents]):
+        spans = [(block_start + s.start_char, block_start + s.end_char) for s in doc.sents]
+        for start, end in _comma_quotes_joined(text, _opening_marks_forward(text, spans)):
             raw = text[start:end]
             stripped = raw.strip()
             if not _HAS_WORD.search(stripped):
@@ -116,6 +117,19 @@ def split_sentences(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Sen
                 text=stripped,
             ))
     return sentences
+
+
+def _comma_quotes_joined(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join a sentence that ends in a comma and a closing mark to the rest of it: '"Go, go!!!," Salvini
+    wrote.' was cut after the exclamation marks, leaving the quote without its cue."""
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        last_start, last_end = joined[-1] if joined else (start, start)
+        if joined and _COMMA_QUOTE_END.search(text, last_start, last_end) and "\n" not in text[last_end:start]:
+            joined[-1] = (last_start, end)
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _opening_marks_forward(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

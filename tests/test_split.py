@@ -94,3 +94,14 @@ def test_an_opening_quotation_mark_starts_the_sentence_it_opens():
         "Blake was less pleased.", '"It is a vanity project," he said.', "“It will cost millions.”",
         "The vote is on Friday.", "(It may be put off.)"]
     assert all(text[s.start:s.end] == s.text for s in sentences)
+
+
+def test_a_quote_ending_in_a_comma_runs_on_into_its_cue():
+    # spaCy cuts after "!!!" even when a comma and a closing mark say the sentence goes on.
+    text = ('Fans cheered the result. "Go, team, go!!!," the club\'s captain Lena Ruiz wrote on Facebook. '
+            '"We are on our way."\nNew line. "Why not?," she asked.')
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences] == [
+        "Fans cheered the result.", '"Go, team, go!!!," the club\'s captain Lena Ruiz wrote on Facebook.',
+        '"We are on our way."', "New line.", '"Why not?," she asked.']
+    assert all(text[s.start:s.end] == s.text for s in sentences)
