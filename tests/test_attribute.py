@@ -323,16 +323,18 @@ def test_an_honorific_without_a_full_stop_is_not_part_of_the_name():
     assert (reviewed.speaker, reviewed.mention) == ("Rachel Moore", "Ms Moore")
 
 
-def test_of_two_subjects_the_parse_gives_a_verb_the_persons_name_holds(paragraphs):
+@pytest.mark.parametrize(("words", "speaker", "cue"), [
     # spaCy makes both "Monday" and "Marsh" subjects of "said"; the first one found used to speak.
-    carry = covering(*paragraphs, "carry this state")
-    assert (carry.speaker, carry.cue) == ("Ellen Marsh", "said")
-
-
-def test_a_rarer_verb_after_a_quote_names_the_speaker_the_parse_made_its_object(paragraphs):
+    ("carry this state", "Ellen Marsh", "said"),
     # "exhorted" was no cue, and spaCy reads the inverted speaker as the verb's object.
-    team = covering(*paragraphs, "a team of its own")
-    assert (team.speaker, team.cue) == ("Victor Lane", "exhorted")
+    ("a team of its own", "Victor Lane", "exhorted"),
+    # Remembering and apologising were no cues: the first quote had no speaker, the second fell to nobody.
+    ("set out to prove them wrong", "Dan Fisher", "remembered"),
+    ("told the shopkeepers sooner", "Ruth Okafor", "apologized"),
+])
+def test_speaker_and_cue_of_each_paragraph_construction(paragraphs, words, speaker, cue):
+    quote = covering(*paragraphs, words)
+    assert (quote.speaker, quote.cue) == (speaker, cue)
 
 
 def test_a_pasted_comment_and_the_signature_the_splitter_cut_off(paragraphs):
@@ -358,12 +360,3 @@ def test_a_word_for_speech_names_its_owner_only_when_it_holds_the_quotation(para
 
 def test_a_speaker_phrase_does_not_start_with_the_quotes_closing_mark(paragraphs):
     assert covering(*paragraphs, "getting the house ready").speaker == "Paris"
-
-
-@pytest.mark.parametrize(("words", "speaker", "cue"), [
-    ("set out to prove them wrong", "Dan Fisher", "remembered"),
-    ("told the shopkeepers sooner", "Ruth Okafor", "apologized"),
-])
-def test_remembering_and_apologising_report_speech(paragraphs, words, speaker, cue):
-    quote = covering(*paragraphs, words)
-    assert (quote.speaker, quote.cue) == (speaker, cue)
