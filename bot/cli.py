@@ -230,7 +230,8 @@ def eval_command(settings: Settings, dataset: str, split: str, as_json: bool, da
 
     with friendly_errors():
         locate(dataset, data or DEFAULT_EVAL_DATA)  # a wrong name fails now, not after loading the model
-        result = evaluate(dataset, split, data or DEFAULT_EVAL_DATA, Embedder(settings.model, backend=settings.backend), index_db)
+        embedder = Embedder(settings.model, backend=settings.backend)
+        result = evaluate(dataset, split, data or DEFAULT_EVAL_DATA, embedder, index_db)
     click.echo(json.dumps(result) if as_json else eval_table(result))
 
 
@@ -251,7 +252,8 @@ def calibrate_command(settings: Settings, split: str, as_json: bool, data: Path 
 
     with friendly_errors():
         locate("abstention", data or DEFAULT_EVAL_DATA)
-        result = calibration(split, data or DEFAULT_EVAL_DATA, Embedder(settings.model, backend=settings.backend), index_db)
+        embedder = Embedder(settings.model, backend=settings.backend)
+        result = calibration(split, data or DEFAULT_EVAL_DATA, embedder, index_db)
     if as_json:
         click.echo(json.dumps(result))
         return

@@ -387,7 +387,7 @@ _SAID_FIRST = re.compile(r"^\W*(?P<verb>Said|Says|Added|Asked|Wrote)\s+"
                          r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s*[:,]\s*[\"“]")
 
 
-# “... Thanks Sarah!!” posted Sharon Geyer.: the splitter cuts after a quoted exclamation, and the signature
+# “... you can!!” posted Jane Kowalski.: the splitter cuts after a quoted exclamation, and the signature
 # left over is a sentence of its own that opens with a lower-case verb.
 _SIGNED_AFTER = re.compile(r"^(?P<verb>said|says|added|asked|wrote|posted|tweeted|replied)\s+"
                            r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}?)\.?\s*$")
@@ -558,7 +558,8 @@ def _phrase_bounds(subject, doc) -> tuple[int, int]:
     end = subject.i + 1
     # "an adviser to Bill Clinton", "a person close to the Clintons": who an unnamed source is, as the article
     # gives it, is most of what a reader can learn of them.
-    prep = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "with", "in", "to")
+    prep = next((c for c in subject.children
+                 if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "with", "in", "to")
                  or c.dep_ == "amod" and c.i > subject.i and any(g.dep_ == "prep" for g in c.children)), None)
     if prep is not None:
         last = next((t.i - 1 for t in doc[prep.i:prep.right_edge.i + 1] if t.text in (",", "—", "–", "(")),

@@ -124,9 +124,8 @@ def _comma_quotes_joined(text: str, spans: list[tuple[int, int]]) -> list[tuple[
     wrote.' was cut after the exclamation marks, leaving the quote without its cue."""
     joined: list[tuple[int, int]] = []
     for start, end in spans:
-        last_start, last_end = joined[-1] if joined else (start, start)
-        if joined and _COMMA_QUOTE_END.search(text, last_start, last_end) and "\n" not in text[last_end:start]:
-            joined[-1] = (last_start, end)
+        if joined and _COMMA_QUOTE_END.search(text, *joined[-1]) and "\n" not in text[joined[-1][1]:start]:
+            joined[-1] = (joined[-1][0], end)
         else:
             joined.append((start, end))
     return joined
