@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from dotenv import load_dotenv
@@ -23,6 +24,9 @@ from index.fetch import Fetcher
 from .format import SOURCES_SHOWN, answers_text, display_date
 from .redact import redact_in_logs
 from .settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from index.embed import Embedder
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +52,20 @@ def friendly_errors() -> Iterator[None]:
 
 def open_index(settings: Settings, db: Path | None):
     """Load the model and open the index (the slow part, so done once per command)."""
-    from index.embed import Embedder
     from index.engine import DEFAULT_MIN_SCORE, NewsIndex
     from index.ingest import FLUSH_TEXTS
 
-    return NewsIndex(db or settings.db, embedder=Embedder(settings.model, backend=settings.backend),
+    return NewsIndex(db or settings.db, embedder=embedder_for(settings),
                      fetcher=Fetcher(allow_private=settings.allow_private_urls),
                      min_score=DEFAULT_MIN_SCORE if settings.min_score is None else settings.min_score,
                      flush_texts=settings.ingest_batch or FLUSH_TEXTS)
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    """The embedding model and backend the settings name (loads the model)."""
+    from index.embed import Embedder
+
+    return Embedder(settings.model, backend=settings.backend)
 
 
 db_option = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -225,13 +235,11 @@ def eval_command(settings: Settings, dataset: str, split: str, as_json: bool, da
                  index_db: Path | None) -> None:
     """Measure answers on DATASET: trecqa, wikiqa, polnear, polnear-broad, polnear-pronoun, abstention
     (or a folder of the same layout); the bot's method next to dense-only and keyword-only."""
-    from index.embed import Embedder
     from index.evaluation import evaluate, locate
 
     with friendly_errors():
         locate(dataset, data or DEFAULT_EVAL_DATA)  # a wrong name fails now, not after loading the model
-        embedder = Embedder(settings.model, backend=settings.backend)
-        result = evaluate(dataset, split, data or DEFAULT_EVAL_DATA, embedder, index_db)
+        result = evaluate(dataset, split, data or DEFAULT_EVAL_DATA, embedder_for(settings), index_db)
     click.echo(json.dumps(result) if as_json else eval_table(result))
 
 
@@ -246,14 +254,12 @@ def calibrate_command(settings: Settings, split: str, as_json: bool, data: Path 
     """Sweep the "not found" coverage weight and threshold on the abstention set; the pair with the
     fewest errors is the one to use (the defaults came from this sweep on dev)."""
     from index.confidence import COVERAGE_WEIGHT
-    from index.embed import Embedder
     from index.engine import DEFAULT_MIN_SCORE
     from index.evaluation import calibration, locate
 
     with friendly_errors():
         locate("abstention", data or DEFAULT_EVAL_DATA)
-        embedder = Embedder(settings.model, backend=settings.backend)
-        result = calibration(split, data or DEFAULT_EVAL_DATA, embedder, index_db)
+        result = calibration(split, data or DEFAULT_EVAL_DATA, embedder_for(settings), index_db)
     if as_json:
         click.echo(json.dumps(result))
         return

@@ -363,7 +363,9 @@ def _clause_quoting(doc, quoted, cues) -> _Cue | None:
     return None
 
 
-_DASH = re.compile(r"[”\"]\s*[―—–]\s*(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})\.?\s*$")
+# A capitalised word of a name as a signature or an inverted cue writes it ("Jr.", "O’Neill", "Lloyd-Webber").
+_NAME_WORD = r"[A-Z][\w.'’-]*"
+_DASH = re.compile(rf"[”\"]\s*[―—–]\s*(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,4}})\.?\s*$")
 
 
 def _dash_cues(text: str, sentences: Sequence[Sentence]) -> dict[int, _Cue]:
@@ -384,13 +386,13 @@ def _dash_cues(text: str, sentences: Sequence[Sentence]) -> dict[int, _Cue]:
 
 
 _SAID_FIRST = re.compile(r"^\W*(?P<verb>Said|Says|Added|Asked|Wrote)\s+"
-                         r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s*[:,]\s*[\"“]")
+                         rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}})\s*[:,]\s*[\"“]")
 
 
 # “... you can!!” posted Jane Kowalski.: the splitter cuts after a quoted exclamation, and the signature
 # left over is a sentence of its own that opens with a lower-case verb.
 _SIGNED_AFTER = re.compile(r"^(?P<verb>said|says|added|asked|wrote|posted|tweeted|replied)\s+"
-                           r"(?P<name>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}?)\.?\s*$")
+                           rf"(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,3}}?)\.?\s*$")
 
 
 def _said_first_cues(sentences: Sequence[Sentence], touching: dict[int, list[_Span]]) -> dict[int, _Cue]:
@@ -817,8 +819,7 @@ def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sent
                 speakers.setdefault(bare.ordinal, []).append(person)
         if cue.kind == "name":
             names = (cue.name or cue.mention, *cue.partners)
-            speaker, how = " and ".join(_written_in_full(_full_name(n, everyone), text, cue.position)
-                                        for n in names), "name"
+            speaker, how = " and ".join(_written_in_full(n, everyone, text, cue.position) for n in names), "name"
         elif cue.kind == "pronoun" and cue.mention.lower() == "they":
             speaker, how = _group(cue, groups), "pronoun"
         elif cue.kind == "pronoun":
@@ -860,7 +861,7 @@ def _known_person(phrase: str, everyone: Sequence[_Mention], text: str, before: 
     someone the article names."""
     if not re.fullmatch(r"[A-Z][\w'’-]+", phrase):
         return None
-    full = _written_in_full(_full_name(phrase, everyone), text, before)
+    full = _written_in_full(phrase, everyone, text, before)
     return full if full != phrase else None
 
 
@@ -879,10 +880,11 @@ def _full_name(name: str, everyone: Sequence[_Mention]) -> str:
     return max(fuller + [name], key=lambda n: (len(n.split()), fuller.count(n)))
 
 
-def _written_in_full(name: str, text: str, before: int) -> str:
-    """"Blake said", where no parsed sentence named him in full: the nearest "Tom Blake" written before the cue,
-    a known first name and the surname ("Opposition leader Tom Blake was less pleased." holds no verb of
-    saying, so spaCy never read it)."""
+def _written_in_full(name: str, everyone: Sequence[_Mention], text: str, before: int) -> str:
+    """The name as fully as the article gives it (``_full_name``); "Blake said", where no parsed sentence
+    named him in full: the nearest "Tom Blake" written before the cue, a known first name and the surname
+    ("Opposition leader Tom Blake was less pleased." holds no verb of saying, so spaCy never read it)."""
+    name = _full_name(name, everyone)
     if " " in name or not name[:1].isupper():
         return name
     written = re.finditer(rf"(?:\b(?P<before>[A-Z][\w.]*) )?\b(?P<first>[A-Z][a-z]+)\s+(?:[A-Z]\.\s+)?"
