@@ -6,9 +6,10 @@ read it (``articles.attributed``), and one read by an older version is read agai
 only the sentence texts the index does not hold yet are embedded.
 """
 
-READING_VERSION = 4
+READING_VERSION = 5
 """Bump when ``split`` or ``attribute`` would give an article other sentences or quote records.  1: the first
 quote rules; 2: session 14's; 3: session 15's (an opening quotation mark starts the sentence it opens);
 4: session 16's (of two subjects the person's, the inverted speaker of a rarer verb, more manners of speaking,
 pasted comments and their split-off signatures, an unnamed source's description kept whole, a word for
-speech only around its quotation, a quote ending in a comma kept in one sentence with its cue)."""
+speech only around its quotation, a quote ending in a comma kept in one sentence with its cue); 5: session 17's (a name runs on through a quoted
+nickname)."""
