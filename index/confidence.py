@@ -24,4 +24,6 @@ def confidence(store: Store, found: Retrieval, text_ids: Sequence[int], weight: 
     cosine to it the first stage has measured; ``weight`` is the coverage's, varied only by the
     calibration sweep (``newsbot calibrate``)."""
     covered = coverage(store, found.query_text, {t: found.texts[t] for t in text_ids}, found.term_counts)
-    return {t: found.cosines[t] + weight * covered[t] for t in text_ids}
+    # A sentence that holds a "who said" quote word for word covers the question, whatever its words: a quote
+    # made of stopwords ("It's about me") has no rare word for coverage to weigh.
+    return {t: found.cosines[t] + weight * (1.0 if t in found.verbatim else covered[t]) for t in text_ids}

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .embed import Embedder
-from .hybrid import keyword_match, pool, search_words
+from .hybrid import keyword_match, phrase_match, pool, search_words
 from .rerank import read_question, rerank
 from .store import Store
 
@@ -40,6 +40,7 @@ class Retrieval:
     # (texts in the index, how many hold each of ``search_words(query_text)``): the keyword match's choice
     # of words and confidence's rarity weights, read once.
     term_counts: tuple[int, dict[str, int]]
+    verbatim: frozenset[int] = frozenset()  # ranked ids that hold a "who said" question's quote word for word
 
 
 def retrieve(store: Store, embedder: Embedder, question: str, pool_size: int = POOL_SIZE) -> Retrieval:
@@ -57,8 +58,11 @@ def retrieve(store: Store, embedder: Embedder, question: str, pool_size: int = P
     query = embedder.encode_query(query_text)
     words = search_words(query_text)
     term_counts = store.term_counts(words)
-    candidates = pool(store, query, keyword_match(words, term_counts[1]), pool_size, only=only)
+    phrases = phrase_match(intent.quote) if intent.quote else None
+    verbatim = frozenset(t for t, _ in store.keyword_search(phrases, pool_size)) if phrases else frozenset()
+    candidates = pool(store, query, keyword_match(words, term_counts[1]), pool_size, only=only, extra=sorted(verbatim))
     texts = store.texts_of([c.text_id for c in candidates])
     candidates = [c for c in candidates if c.text_id in texts]
-    return Retrieval(query_text, rerank(intent, query_text, candidates, texts, store.attributed_texts(list(texts))),
-                     texts, {c.text_id: c.dense for c in candidates}, term_counts)
+    ranked = rerank(intent, query_text, candidates, texts, store.attributed_texts(list(texts)), verbatim)
+    return Retrieval(query_text, ranked, texts, {c.text_id: c.dense for c in candidates}, term_counts,
+                     frozenset(t for t in verbatim if t in texts))
