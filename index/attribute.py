@@ -327,6 +327,13 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
             # Only when the quotation is part of the noun's phrase: "shrugged off Trump's comments, telling
             # reporters, “...”" quotes the campaign, not Trump.
             named, subject, cue_text, clause = None, owner, low, sentence.text  # "Trump's claim that “...”"
+        elif (low in ("put", "puts") and (has_quote or colon)
+              and any(c.dep_ == "dobj" and c.lower_ == "it" for c in tok.children)):
+            # "As The Post's Dana Milbank puts it, “…”": its own subject only ("Yanukovych, who owed his election
+            # to, as an American diplomat put it, an “extreme makeover”" is the diplomat's phrase or no one's).
+            subject = min((c for c in tok.children if c.dep_ in _SUBJECT_DEPS and not quoted(c)),
+                          key=lambda c: abs(c.i - tok.i), default=None) or _name_near(tok, doc, quoted)
+            named, cue_text, clause = None, f"{low} it", sentence.text
         elif colon and tok.dep_ == "ROOT":
             # "Sanders made the following comment:" introduces the quote that follows.
             named, subject, cue_text, clause = None, _subject(tok, quoted), tok.lower_, sentence.text
@@ -461,7 +468,15 @@ def _named_just_before(verb, doc, quoted):
 
 def _name_near(verb, doc, quoted):
     """When the parse gives the verb no subject ("Tulsa police Chief Chuck Jordan said"), the person named
-    right beside it."""
+    right beside it; but one whose apposition ends at the verb ("Gene Sperling, a top Clinton adviser,
+    said"; "Ramos, 58, told", a name with an age, which the small model tags as anything but a person) is
+    that person, not whoever the apposition names."""
+    if verb.i > 0 and doc[verb.i - 1].text == ",":
+        opened = next((ent for ent in doc.ents if 0 < verb.i - 1 - ent.end <= 11 and doc[ent.end].text == ","
+                       and not any(t.text == "," for t in doc[ent.end + 1:verb.i - 1]) and not quoted(ent.root)
+                       and (ent.label_ == "PERSON" or ent.end + 3 == verb.i and doc[ent.end + 1].like_num)), None)
+        if opened is not None:
+            return opened.root
     near = [ent for ent in doc.ents if ent.label_ == "PERSON" and not quoted(ent.root)
             and (0 < verb.i - ent.end + 1 <= 8 or 0 < ent.start - verb.i <= 2)]
     return min(near, key=lambda ent: abs(ent.root.i - verb.i)).root if near else None

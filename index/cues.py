@@ -73,7 +73,7 @@ _MANNER_STEMS = (
     "growled", "hissed", "sneered", "teased", "protested", "objected", "reflected", "ventured", "posited", "reasoned",
     "surmised", "rebutted", "demurred", "admonished", "chastised", "exulted", "crowed", "griped", "whined", "moaned",
     "sniped", "boomed", "lectured", "preached", "cracked", "chuckled", "joshed", "ribbed", "needled", "remembered",
-    "remembers", "reminisced", "apologized", "apologised", "apologizes", "apologises",
+    "remembers", "reminisced", "apologized", "apologised", "apologizes", "apologises", "retaliated",
 )
 REPORTING_VERBS = frozenset(_REPORTING_STEMS + _MANNER_STEMS)
 
@@ -123,7 +123,7 @@ CLOSE_QUOTES = "\"”»"
 QUOTE_MARK = re.compile(r"[\"“”„«»]")
 
 _WORD = re.compile(r"\w+")
-_ACCORDING_TO = re.compile(r"\baccording to\b", re.IGNORECASE)
+_CUE_PHRASES = re.compile(r"\baccording to\b|\bputs? it\b", re.IGNORECASE)  # "as Milbank puts it, “…”"
 
 AGREEMENT = re.compile(
     r"\b(agree[ds]?|agreement|deal|decid(?:e|ed|es)|decision|approv(?:e|ed|es|al)|vot(?:e|ed|es) (?:to|for)|"
@@ -146,10 +146,11 @@ def names_outside(text: str, exclude: set[str]) -> bool:
 
 
 def has_reporting_word(text: str) -> bool:
-    """Whether a sentence holds a reporting word ("said", "according to"): worth parsing for a speaker."""
+    """Whether a sentence holds a reporting word ("said", "according to", "put it"): worth parsing for a
+    speaker."""
     # A set lookup per word: the rerank asks this of every candidate, and one regex alternation of
     # ~280 verbs cost more than the rest of the second stage together.
-    return not REPORTING_VERBS.isdisjoint(_WORD.findall(text.lower())) or bool(_ACCORDING_TO.search(text))
+    return not REPORTING_VERBS.isdisjoint(_WORD.findall(text.lower())) or bool(_CUE_PHRASES.search(text))
 
 
 def has_stance_word(text: str) -> bool:

@@ -11,5 +11,6 @@ READING_VERSION = 5
 quote rules; 2: session 14's; 3: session 15's (an opening quotation mark starts the sentence it opens);
 4: session 16's (of two subjects the person's, the inverted speaker of a rarer verb, more manners of speaking,
 pasted comments and their split-off signatures, an unnamed source's description kept whole, a word for
-speech only around its quotation, a quote ending in a comma kept in one sentence with its cue); 5: session 17's (a name runs on through a quoted
-nickname)."""
+speech only around its quotation, a quote ending in a comma kept in one sentence with its cue); 5: session
+17's (a name runs on through a quoted nickname, "as X put it", a name whose apposition ends at a verb the
+parse left without subject, "No." before a number ends no sentence)."""

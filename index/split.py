@@ -25,6 +25,7 @@ _TERMINAL = ('.', '!', '?', '"', '”', '’', "'", ':', ';', ')', ']')
 _HAS_WORD = re.compile(r"\w")
 _DANGLING_OPENER = re.compile(r"\s([“‘\"'(\[]+)\s*$")
 _COMMA_QUOTE_END = re.compile(r"[,;][”\"']+\s*$")
+_NUMBER_SIGN_END = re.compile(r"\bNo\.\s*$")
 # spaCy's rule-based splitter; a paragraph longer than this is cut at line breaks first.
 _MAX_BLOCK = 100_000
 
@@ -103,7 +104,7 @@ def split_sentences(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Sen
     docs = _nlp().pipe(text[a:b] for a, b in blocks)
     for (block_start, _), doc in zip(blocks, docs):
         spans = [(block_start + s.start_char, block_start + s.end_char) for s in doc.sents]
-        for start, end in _comma_quotes_joined(text, _opening_marks_forward(text, spans)):
+        for start, end in _cut_too_early_joined(text, _opening_marks_forward(text, spans)):
             raw = text[start:end]
             stripped = raw.strip()
             if not _HAS_WORD.search(stripped):
@@ -119,12 +120,15 @@ def split_sentences(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Sen
     return sentences
 
 
-def _comma_quotes_joined(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Join a sentence that ends in a comma and a closing mark to the rest of it: '"Go, go!!!," Salvini
-    wrote.' was cut after the exclamation marks, leaving the quote without its cue."""
+def _cut_too_early_joined(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join a sentence the splitter cut too early to the rest of it: one that ends in a comma and a closing
+    mark ('"Go, go!!!," Salvini wrote.' was cut after the exclamation marks, leaving the quote without its
+    cue), and a number sign before its number ("As John Cornyn, the No. 2 in the GOP leadership, put it")."""
     joined: list[tuple[int, int]] = []
     for start, end in spans:
-        if joined and _COMMA_QUOTE_END.search(text, *joined[-1]) and "\n" not in text[joined[-1][1]:start]:
+        if joined and "\n" not in text[joined[-1][1]:start] and (
+                _COMMA_QUOTE_END.search(text, *joined[-1])
+                or _NUMBER_SIGN_END.search(text, *joined[-1]) and text[start:start + 1].isdigit()):
             joined[-1] = (joined[-1][0], end)
         else:
             joined.append((start, end))

@@ -105,3 +105,10 @@ def test_a_quote_ending_in_a_comma_runs_on_into_its_cue():
         "Fans cheered the result.", '"Go, team, go!!!," the club\'s captain Lena Ruiz wrote on Facebook.',
         '"We are on our way."', "New line.", '"Why not?," she asked.']
     assert all(text[s.start:s.end] == s.text for s in sentences)
+
+
+def test_a_number_sign_does_not_end_a_sentence_before_its_number():
+    # spaCy's tokenizer has no "No." abbreviation: "the No." ended a sentence and "2 in the ..." began one.
+    text = "As Tom Reyes, the No. 2 at the centre, put it: “Not this winter.” Asked again, he said No. Then he left."
+    assert [s.text for s in split_sentences(text)] == [
+        "As Tom Reyes, the No. 2 at the centre, put it: “Not this winter.”", "Asked again, he said No.", "Then he left."]
