@@ -75,10 +75,10 @@ def read_question(question: str) -> Intent:
 def bonus(intent: Intent, question: str, candidate: Candidate, text: str, attributed: bool, verbatim: bool
           ) -> float:
     """The second-stage bonus of one candidate sentence for this question."""
-    if intent.kind == "said_about":
-        return QUOTE_WEIGHT if attributed or QUOTE_MARK.search(text) or has_reporting_word(text) else 0.0
-    if intent.kind == "who_said":
+    if intent.kind in ("who_said", "said_about"):
         speech = QUOTE_WEIGHT if attributed or QUOTE_MARK.search(text) or has_reporting_word(text) else 0.0
+        if intent.kind == "said_about":
+            return speech
         return speech + WORDING_WEIGHT * candidate.keyword + (VERBATIM_WEIGHT if verbatim else 0.0)
     if intent.kind == "agreed":
         return TYPE_WEIGHT if AGREEMENT.search(text) else 0.0
