@@ -122,6 +122,7 @@ class _Mention:
 
 
 # A nickname quoted inside a name (William "Bill" Clinton, Thomas “Tom” Becker) is no quotation.
+_COLON_QUOTE = re.compile(r":\s*[“\"]")
 _NICK = r"[\"“](?P<nick>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)?)[\"”]"
 _NICKNAME = re.compile(rf"\b[A-Z][\w.'’-]* {_NICK} (?=[A-Z][a-z])")
 
@@ -230,7 +231,7 @@ class _Reading:
 
     def wanted(self) -> list[Sentence]:
         """The sentences spaCy must parse to find cues."""
-        return [s for s in self.sentences if s.text.rstrip().endswith(":")
+        return [s for s in self.sentences if s.text.rstrip().endswith(":") or _COLON_QUOTE.search(s.text)
                 or _worth_parsing(_outside(s, self.touching.get(s.ordinal, ())))]
 
     def find_cues(self) -> None:
@@ -301,7 +302,7 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
     for tok in doc:
         if quoted(tok):
             continue
-        low, act = tok.lower_, "speech"
+        low, act, person_only = tok.lower_, "speech", False
         if low == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
             subject = next((c for c in doc[tok.i + 1].children if c.dep_ == "pobj"), None)
             named, cue_text, clause = None, "according to", sentence.text
@@ -337,6 +338,14 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
         elif colon and tok.dep_ == "ROOT":
             # "Sanders made the following comment:" introduces the quote that follows.
             named, subject, cue_text, clause = None, _subject(tok, quoted), tok.lower_, sentence.text
+        elif (tok.text == ":" and tok.i + 1 < len(doc) and doc[tok.i + 1].text in OPEN_QUOTES + '"'
+              and not quoted(tok.head)):
+            # So does the clause a colon ends within the sentence, when a person is its subject: "Trump went even
+            # further: “…”", "Clinton's response was: “…”" (not "The result was clear: “…”").
+            subject = _subject(tok.head, quoted)
+            if subject is not None and subject.lower_ in SPEECH_NOUNS:
+                subject = _owner(subject, quoted)
+            named, cue_text, clause, person_only = None, tok.head.lower_, sentence.text, True
         elif low in STANCE_VERBS and tok.dep_ in _STANCE_DEPS:
             named, subject, cue_text, clause, act = None, _subject(tok, quoted), low, sentence.text, "stance"
         else:
@@ -344,7 +353,7 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
         if subject is None or quoted(subject):
             continue
         cue = _describe(subject, doc, sentence, spans, cue_text, clause, colon)
-        if cue is not None:
+        if cue is not None and not (person_only and cue.kind == "phrase" and not _BARE_NAME.fullmatch(cue.mention)):
             # Speech before stance; "footage of X asking" beats "shows".
             found.append(((act == "stance", -1 if named is not None else _depth(tok)), replace(cue, act=act), tok))
     if not found:
@@ -882,10 +891,13 @@ def _resolve_all(drafts: Sequence[_Draft], text: str, by_ordinal: dict[int, Sent
     return sorted(quotes, key=lambda q: (q.first, q.last))
 
 
+_BARE_NAME = re.compile(r"[A-Z][\w'’-]+")
+
+
 def _known_person(phrase: str, everyone: Sequence[_Mention], text: str, before: int) -> str | None:
     """"Hale told reporters", where spaCy did not tag "Hale": a bare capitalised word that is the surname of
     someone the article names."""
-    if not re.fullmatch(r"[A-Z][\w'’-]+", phrase):
+    if not _BARE_NAME.fullmatch(phrase):
         return None
     full = _written_in_full(phrase, everyone, text, before)
     return full if full != phrase else None

@@ -116,6 +116,7 @@ STANCE_VERBS = frozenset({
 SPEECH_NOUNS = frozenset({
     "claim", "claims", "statement", "statements", "comment", "comments", "remark", "remarks", "words", "tweet",
     "tweets", "assertion", "argument", "warning", "promise", "pledge", "vow", "accusation", "message", "speech",
+    "response", "reply",
 })
 
 OPEN_QUOTES = "\"“„«"

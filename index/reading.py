@@ -13,4 +13,5 @@ quote rules; 2: session 14's; 3: session 15's (an opening quotation mark starts 
 pasted comments and their split-off signatures, an unnamed source's description kept whole, a word for
 speech only around its quotation, a quote ending in a comma kept in one sentence with its cue); 5: session
 17's (a name runs on through a quoted nickname, "as X put it", a name whose apposition ends at a verb the
-parse left without subject, "No." before a number ends no sentence)."""
+parse left without subject, "No." before a number ends no sentence, a person's clause ending in a colon
+before a quote in the same sentence)."""

@@ -308,6 +308,12 @@ def test_an_anonymous_source_is_no_speaker_and_does_not_inherit_the_last_one(par
     assert [q for q in quotes if q.first <= agent.ordinal <= q.last] == []
 
 
+def test_a_colon_after_a_clause_without_a_person_introduces_no_one(paragraphs):
+    sentences, quotes = paragraphs
+    depot = next(s.ordinal for s in sentences if "waited long enough" in s.text)
+    assert not [q for q in quotes if q.first <= depot <= q.last]
+
+
 def test_a_quote_in_a_second_speakers_clause_is_theirs(paragraphs):
     # One cue per sentence: the main verb's ("Li said") used to take the quotation in Reyes's clause too.
     budget = covering(*paragraphs, "serious doubt")
@@ -356,6 +362,9 @@ def test_a_verb_without_subject_is_said_by_the_name_whose_apposition_ends_at_it(
     ("survive the winter", "Tom Reyes", "put it"),
     # "retaliated" was no cue.
     ("always be the valley", "Moreno", "retaliated"),
+    # A colon before a quote within the sentence: the clause it ends introduces the quote, if a person's.
+    ("the end of the tram", "Ruth Okafor", "went"),
+    ("take this to court", "Tom Blake", "was"),
 ])
 def test_speaker_and_cue_of_each_paragraph_construction(paragraphs, words, speaker, cue):
     quote = covering(*paragraphs, words)
