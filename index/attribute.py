@@ -121,8 +121,9 @@ class _Mention:
     subject: bool = False
 
 
-# A nickname quoted inside a name (William "Bill" Clinton, Thomas “Tom” Becker) is no quotation.
+# A colon before a quotation inside the sentence: the clause it ends may introduce the quote.
 _COLON_QUOTE = re.compile(r":\s*[“\"]")
+# A nickname quoted inside a name (William "Bill" Clinton, Thomas “Tom” Becker) is no quotation.
 _NICK = r"[\"“](?P<nick>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)?)[\"”]"
 _NICKNAME = re.compile(rf"\b[A-Z][\w.'’-]* {_NICK} (?=[A-Z][a-z])")
 
@@ -338,7 +339,7 @@ def _find_cue(doc, sentence: Sentence, spans: Sequence[_Span], has_quote: bool, 
         elif colon and tok.dep_ == "ROOT":
             # "Sanders made the following comment:" introduces the quote that follows.
             named, subject, cue_text, clause = None, _subject(tok, quoted), tok.lower_, sentence.text
-        elif (tok.text == ":" and tok.i + 1 < len(doc) and doc[tok.i + 1].text in OPEN_QUOTES + '"'
+        elif (tok.text == ":" and tok.i + 1 < len(doc) and doc[tok.i + 1].text in OPEN_QUOTES
               and not quoted(tok.head)):
             # So does the clause a colon ends within the sentence, when a person is its subject: "Trump went even
             # further: “…”", "Clinton's response was: “…”" (not "The result was clear: “…”").
